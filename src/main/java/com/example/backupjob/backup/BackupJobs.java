@@ -1,0 +1,88 @@
+package com.example.backupjob.backup;
+
+import com.example.backupjob.error.AccessDeniedException;
+import com.example.backupjob.error.BackupServiceException;
+import com.example.backupjob.error.InvalidParameterValueException;
+import com.example.backupjob.error.InvalidRequestException;
+import com.example.backupjob.error.LimitExceededException;
+import com.example.backupjob.error.MissingParameterValueException;
+import com.example.backupjob.error.ResourceNotFoundException;
+import com.example.backupjob.error.ServiceUnavailableException;
+import com.example.backupjob.error.StartBackupJobException;
+import com.example.backupjob.error.ThrottlingException;
+import com.example.backupjob.request.BackupRequest;
+import java.time.Instant;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.backup.BackupClient;
+import software.amazon.awssdk.services.backup.model.Lifecycle;
+import software.amazon.awssdk.services.backup.model.StartBackupJobRequest;
+import software.amazon.awssdk.services.backup.model.StartBackupJobResponse;
+
+/** Calls AWS Backup StartBackupJob and turns its errors into the function's error names. */
+public final class BackupJobs {
+
+    private final BackupClient backup;
+
+    public BackupJobs(BackupClient backup) {
+        this.backup = backup;
+    }
+
+    /**
+     * @param idempotencyToken the token AWS Backup de-duplicates on, derived by the caller
+     * @throws StartBackupJobException named after the service's error code
+     */
+    public BackupJob start(BackupRequest request, String idempotencyToken) {
+        try {
+            StartBackupJobResponse response = backup.startBackupJob(toApiRequest(request, idempotencyToken));
+            Instant created = response.creationDate();
+            return new BackupJob(response.backupJobId(), response.recoveryPointArn(),
+                    created == null ? null : BackupJob.formatCreationDate(created),
+                    Boolean.TRUE.equals(response.isParent()));
+        } catch (AwsServiceException e) {
+            throw translate(e);
+        } catch (SdkClientException e) {
+            throw new ServiceUnavailableException("AWS Backup could not be reached: " + e.getMessage(), e);
+        }
+    }
+
+    private static StartBackupJobRequest toApiRequest(BackupRequest request, String idempotencyToken) {
+        BackupRequest.Lifecycle lifecycle = request.lifecycle();
+        return StartBackupJobRequest.builder()
+                .backupVaultName(request.backupVaultName())
+                .logicallyAirGappedBackupVaultArn(request.logicallyAirGappedBackupVaultArn())
+                .resourceArn(request.resourceArn())
+                .iamRoleArn(request.iamRoleArn())
+                .idempotencyToken(idempotencyToken)
+                .startWindowMinutes(request.startWindowMinutes())
+                .completeWindowMinutes(request.completeWindowMinutes())
+                .lifecycle(lifecycle == null ? null : Lifecycle.builder()
+                        .moveToColdStorageAfterDays(lifecycle.moveToColdStorageAfterDays())
+                        .deleteAfterDays(lifecycle.deleteAfterDays())
+                        .optInToArchiveForSupportedResources(lifecycle.optInToArchiveForSupportedResources())
+                        .build())
+                .recoveryPointTags(request.recoveryPointTags())
+                .backupOptions(request.backupOptions())
+                .index(request.index())
+                .build();
+    }
+
+    private static StartBackupJobException translate(AwsServiceException e) {
+        AwsErrorDetails details = e.awsErrorDetails();
+        String code = details == null || details.errorCode() == null ? "UnknownError" : details.errorCode();
+        String message = details == null || details.errorMessage() == null ? e.getMessage() : details.errorMessage();
+        return switch (code) {
+            case "ResourceNotFoundException" -> new ResourceNotFoundException(message, e);
+            case "InvalidParameterValueException" -> new InvalidParameterValueException(message, e);
+            case "MissingParameterValueException" -> new MissingParameterValueException(message, e);
+            case "InvalidRequestException" -> new InvalidRequestException(message, e);
+            case "ServiceUnavailableException" -> new ServiceUnavailableException(message, e);
+            case "LimitExceededException" -> new LimitExceededException(message, e);
+            case "ThrottlingException" -> new ThrottlingException(message, e);
+            case "AccessDeniedException" -> new AccessDeniedException(message, e);
+            default -> new BackupServiceException(code, message,
+                    e.isThrottlingException() || e.statusCode() >= 500, e);
+        };
+    }
+}

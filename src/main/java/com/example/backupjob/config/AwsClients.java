@@ -1,0 +1,46 @@
+package com.example.backupjob.config;
+
+import java.time.Duration;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.backup.BackupClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Builds the AWS clients once per execution environment: region from AWS_REGION, the default credentials chain,
+ * and the SDK's standard endpoint overrides (AWS_ENDPOINT_URL_BACKUP, AWS_ENDPOINT_URL_DYNAMODB) left working.
+ */
+public final class AwsClients {
+
+    /*
+     * The JDK's URL connection client keeps the package small and starts fast; one call per record needs no pool.
+     * Standard retry mode: 3 attempts with exponential backoff and full jitter for 5xx, throttling and connection
+     * errors. A single attempt is capped at 5 s and the whole call, retries included, at 15 s, well inside a
+     * Lambda timeout of 30 s, so the function answers with an error instead of being killed.
+     */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(15);
+
+    private final SdkHttpClient httpClient = UrlConnectionHttpClient.builder()
+            .connectionTimeout(CONNECT_TIMEOUT)
+            .socketTimeout(READ_TIMEOUT)
+            .build();
+
+    private final ClientOverrideConfiguration overrides = ClientOverrideConfiguration.builder()
+            .retryStrategy(RetryMode.STANDARD)
+            .apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
+            .apiCallTimeout(CALL_TIMEOUT)
+            .build();
+
+    public BackupClient backup() {
+        return BackupClient.builder().httpClient(httpClient).overrideConfiguration(overrides).build();
+    }
+
+    public DynamoDbClient dynamoDb() {
+        return DynamoDbClient.builder().httpClient(httpClient).overrideConfiguration(overrides).build();
+    }
+}

@@ -1,0 +1,105 @@
+package com.example.backupjob.config;
+
+import com.example.backupjob.request.RequestDefaults;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** The function's settings, read once from the environment at start-up. */
+public record Configuration(RequestDefaults requestDefaults, String idempotencyTable, Duration idempotencyTtl) {
+
+    public static final String BACKUP_VAULT_NAME = "BACKUP_VAULT_NAME";
+    public static final String BACKUP_ROLE_ARN = "BACKUP_ROLE_ARN";
+    public static final String BACKUP_DEFAULTS = "BACKUP_DEFAULTS";
+    public static final String IDEMPOTENCY_TABLE = "IDEMPOTENCY_TABLE";
+    public static final String IDEMPOTENCY_TTL = "IDEMPOTENCY_TTL";
+
+    private static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(1);
+    private static final Pattern TABLE_NAME = Pattern.compile("^[a-zA-Z0-9_.-]{3,255}$");
+
+    /**
+     * @throws ConfigurationException for the first variable that is missing or malformed
+     */
+    public static Configuration fromEnvironment(Map<String, String> environment, ObjectMapper json) {
+        ObjectNode defaults = backupDefaults(environment, json);
+        addDefault(defaults, environment, BACKUP_VAULT_NAME, "BackupVaultName");
+        addDefault(defaults, environment, BACKUP_ROLE_ARN, "IamRoleArn");
+        return new Configuration(RequestDefaults.of(defaults), idempotencyTable(environment),
+                idempotencyTtl(environment));
+    }
+
+    private static ObjectNode backupDefaults(Map<String, String> environment, ObjectMapper json) {
+        String text = value(environment, BACKUP_DEFAULTS);
+        if (text == null) {
+            return json.createObjectNode();
+        }
+        try {
+            JsonNode defaults = json.readTree(text);
+            RequestDefaults.of(defaults);
+            return (ObjectNode) defaults;
+        } catch (JacksonException e) {
+            throw new ConfigurationException(BACKUP_DEFAULTS, "is not valid JSON");
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(BACKUP_DEFAULTS, "is not a valid set of request defaults: "
+                    + e.getMessage());
+        }
+    }
+
+    private static void addDefault(ObjectNode defaults, Map<String, String> environment, String variable,
+            String field) {
+        String text = value(environment, variable);
+        if (text == null) {
+            return;
+        }
+        if (defaults.has(field)) {
+            throw new ConfigurationException(variable, "and " + BACKUP_DEFAULTS + " both set " + field
+                    + ": set it in one place");
+        }
+        ObjectNode single = defaults.objectNode().put(field, text);
+        try {
+            RequestDefaults.of(single);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(variable, "is not valid: " + e.getMessage());
+        }
+        defaults.setAll(single);
+    }
+
+    private static String idempotencyTable(Map<String, String> environment) {
+        String table = value(environment, IDEMPOTENCY_TABLE);
+        if (table == null) {
+            throw new ConfigurationException(IDEMPOTENCY_TABLE, "is not set: name the DynamoDB table of the "
+                    + "idempotency store");
+        }
+        if (!TABLE_NAME.matcher(table).matches()) {
+            throw new ConfigurationException(IDEMPOTENCY_TABLE, "is not a DynamoDB table name");
+        }
+        return table;
+    }
+
+    private static Duration idempotencyTtl(Map<String, String> environment) {
+        String text = value(environment, IDEMPOTENCY_TTL);
+        if (text == null) {
+            return DEFAULT_IDEMPOTENCY_TTL;
+        }
+        try {
+            Duration ttl = Duration.parse(text);
+            if (ttl.isNegative() || ttl.isZero()) {
+                throw new ConfigurationException(IDEMPOTENCY_TTL, "must be a positive duration");
+            }
+            return ttl;
+        } catch (DateTimeParseException e) {
+            throw new ConfigurationException(IDEMPOTENCY_TTL, "is not an ISO-8601 duration such as PT1H");
+        }
+    }
+
+    /** A blank variable counts as unset, as SAM passes empty parameters as empty strings. */
+    private static String value(Map<String, String> environment, String variable) {
+        String value = environment.get(variable);
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+}

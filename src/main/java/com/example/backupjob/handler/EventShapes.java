@@ -1,0 +1,91 @@
+package com.example.backupjob.handler;
+
+import com.example.backupjob.error.InvalidRequestException;
+import com.example.backupjob.service.IncomingRequest;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Recognises the event shapes of the contract, in its order: SQS event, EventBridge event, plain request. */
+final class EventShapes {
+
+    private static final String SQS_EVENT_SOURCE = "aws:sqs";
+
+    private final ObjectMapper json;
+
+    EventShapes(ObjectMapper json) {
+        this.json = json;
+    }
+
+    Invocation classify(JsonNode event) {
+        if (!event.isObject()) {
+            throw new InvalidRequestException("The event must be a JSON object");
+        }
+        if (isSqsEvent(event)) {
+            return new Invocation.SqsBatch(sqsMessages(event.get("Records")));
+        }
+        return new Invocation.Single(request(event, null));
+    }
+
+    /** The request in an SQS message body, itself a plain request or an EventBridge event. */
+    IncomingRequest request(Invocation.SqsMessage message) {
+        if (message.body() == null) {
+            throw new InvalidRequestException("The SQS message has no body");
+        }
+        JsonNode body = parse(message.body());
+        if (!body.isObject()) {
+            throw new InvalidRequestException("The SQS message body must be a JSON object");
+        }
+        return request(body, message.messageId());
+    }
+
+    JsonNode parse(String text) {
+        try {
+            return json.readTree(text);
+        } catch (JacksonException e) {
+            throw new InvalidRequestException("The input is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static IncomingRequest request(JsonNode object, String messageId) {
+        if (object.has("detail-type") && object.has("detail")) {
+            JsonNode id = object.get("id");
+            if (id != null && !id.isTextual()) {
+                throw new InvalidRequestException("id: the EventBridge event id must be a string");
+            }
+            return new IncomingRequest(object.get("detail"), id == null ? null : id.textValue(), messageId);
+        }
+        return new IncomingRequest(object, null, messageId);
+    }
+
+    private static boolean isSqsEvent(JsonNode event) {
+        JsonNode records = event.get("Records");
+        if (records == null || !records.isArray() || records.isEmpty()) {
+            return false;
+        }
+        for (JsonNode record : records) {
+            if (!SQS_EVENT_SOURCE.equals(record.path("eventSource").textValue())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<Invocation.SqsMessage> sqsMessages(JsonNode records) {
+        List<Invocation.SqsMessage> messages = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            JsonNode record = records.get(i);
+            JsonNode messageId = record.get("messageId");
+            if (messageId == null || !messageId.isTextual() || messageId.textValue().isEmpty()) {
+                // Without its id a failed record could not be reported, so the whole batch fails and is retried.
+                throw new InvalidRequestException("Records[" + i + "].messageId must be a non-empty string");
+            }
+            JsonNode body = record.get("body");
+            messages.add(new Invocation.SqsMessage(messageId.textValue(),
+                    body != null && body.isTextual() ? body.textValue() : null));
+        }
+        return messages;
+    }
+}

@@ -1,0 +1,20 @@
+package com.example.backupjob.handler;
+
+import com.example.backupjob.service.IncomingRequest;
+import java.util.List;
+
+/** What one invocation carries: a single request (plain or EventBridge) or a batch of SQS messages. */
+sealed interface Invocation {
+
+    /** A plain request or an EventBridge event's detail. */
+    record Single(IncomingRequest request) implements Invocation {
+    }
+
+    /** The messages of an SQS event, each to be processed and reported on its own. */
+    record SqsBatch(List<SqsMessage> messages) implements Invocation {
+    }
+
+    /** One SQS message: its id, reported back when it fails, and its body, parsed only when processed. */
+    record SqsMessage(String messageId, String body) {
+    }
+}

@@ -1,0 +1,74 @@
+package com.example.backupjob.handler;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.example.backupjob.backup.BackupJobs;
+import com.example.backupjob.config.AwsClients;
+import com.example.backupjob.config.Configuration;
+import com.example.backupjob.error.InvalidRequestException;
+import com.example.backupjob.error.StartBackupJobException;
+import com.example.backupjob.idempotency.IdempotentBackupJobs;
+import com.example.backupjob.logging.InvocationLogging;
+import com.example.backupjob.request.RequestReader;
+import com.example.backupjob.service.StartBackupJobService;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/** Lambda entry point: reads the raw event, starts the backup job(s) and writes the contract's response. */
+public final class StartBackupJobHandler implements RequestStreamHandler {
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private final EventShapes shapes = new EventShapes(JSON);
+    private final IdempotentBackupJobs backupJobs;
+    private final StartBackupJobService service;
+    private final SqsBatchProcessor batchProcessor;
+
+    /** Used by the Lambda runtime: configuration from the environment, clients built once per environment. */
+    public StartBackupJobHandler() {
+        this(Configuration.fromEnvironment(System.getenv(), JSON), new AwsClients());
+    }
+
+    public StartBackupJobHandler(Configuration configuration, AwsClients clients) {
+        this.backupJobs = new IdempotentBackupJobs(new BackupJobs(clients.backup()), clients.dynamoDb(),
+                configuration.idempotencyTable(), configuration.idempotencyTtl());
+        this.service = new StartBackupJobService(new RequestReader(configuration.requestDefaults()), backupJobs);
+        this.batchProcessor = new SqsBatchProcessor(shapes, service);
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        Object response = InvocationLogging.during(context, () -> respond(input, context));
+        JSON.writeValue(output, response);
+    }
+
+    private Object respond(InputStream input, Context context) {
+        backupJobs.useInvocation(context);
+        try {
+            return switch (shapes.classify(shapes.parse(read(input)))) {
+                case Invocation.SqsBatch batch -> batchProcessor.process(batch.messages());
+                case Invocation.Single single when single.request().eventId() != null ->
+                        InvocationLogging.correlated(single.request().eventId(), () -> service.start(single.request()));
+                case Invocation.Single single -> service.start(single.request());
+            };
+        } catch (StartBackupJobException e) {
+            InvocationLogging.failure(e);
+            throw e;
+        }
+    }
+
+    private static String read(InputStream input) {
+        try {
+            return new String(input.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new InvalidRequestException("The event could not be read: " + e.getMessage(), e);
+        }
+    }
+}

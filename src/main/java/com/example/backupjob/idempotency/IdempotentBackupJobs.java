@@ -1,0 +1,76 @@
+package com.example.backupjob.idempotency;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.example.backupjob.backup.BackupJob;
+import com.example.backupjob.backup.BackupJobs;
+import com.example.backupjob.error.IdempotencyAlreadyInProgressException;
+import com.example.backupjob.error.IdempotencyStoreException;
+import com.example.backupjob.request.BackupRequest;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.lambda.powertools.idempotency.Idempotency;
+import software.amazon.lambda.powertools.idempotency.IdempotencyConfig;
+import software.amazon.lambda.powertools.idempotency.IdempotencyKey;
+import software.amazon.lambda.powertools.idempotency.Idempotent;
+import software.amazon.lambda.powertools.idempotency.exceptions.IdempotencyPersistenceLayerException;
+import software.amazon.lambda.powertools.idempotency.persistence.DynamoDBPersistenceStore;
+
+/** Starts each backup job at most once per token, remembered in DynamoDB through Powertools idempotency. */
+public class IdempotentBackupJobs {
+
+    private final BackupJobs backupJobs;
+
+    /** Configures Powertools' JVM-wide idempotency settings, so build one per execution environment. */
+    public IdempotentBackupJobs(BackupJobs backupJobs, DynamoDbClient dynamoDb, String table, Duration ttl) {
+        this.backupJobs = backupJobs;
+        Idempotency.config()
+                .withPersistenceStore(DynamoDBPersistenceStore.builder()
+                        .withTableName(table)
+                        .withDynamoDbClient(dynamoDb)
+                        .build())
+                .withConfig(IdempotencyConfig.builder().withExpiration(ttl).build())
+                .configure();
+    }
+
+    /** Lets an in-progress record expire with the invocation, so a retry after a timeout is not blocked. */
+    public void useInvocation(Context context) {
+        Idempotency.registerLambdaContext(context);
+    }
+
+    /** The outcome of one start: the job, and whether it was served from the store rather than started now. */
+    public record Start(BackupJob job, boolean duplicate) {
+    }
+
+    /**
+     * @throws IdempotencyAlreadyInProgressException when another invocation is starting the same job
+     * @throws IdempotencyStoreException when the store cannot be used; no job is started then
+     */
+    public Start startOnce(String backupToken, BackupRequest request) {
+        AtomicBoolean startedNow = new AtomicBoolean();
+        try {
+            BackupJob job = start(backupToken, request, startedNow);
+            return new Start(job, !startedNow.get());
+        } catch (software.amazon.lambda.powertools.idempotency.exceptions.IdempotencyAlreadyInProgressException e) {
+            throw new IdempotencyAlreadyInProgressException(
+                    "This request is already being processed; retry after it completes", e);
+        } catch (IdempotencyPersistenceLayerException e) {
+            throw new IdempotencyStoreException("The idempotency store failed: " + rootMessage(e), e);
+        }
+    }
+
+    // Powertools keys the record on the token alone; startedNow tells a fresh start from one served by the store.
+    @Idempotent
+    protected BackupJob start(@IdempotencyKey String backupToken, BackupRequest request, AtomicBoolean startedNow) {
+        startedNow.set(true);
+        return backupJobs.start(request, backupToken);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+}

@@ -1,0 +1,60 @@
+package com.example.backupjob.logging;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.example.backupjob.error.InvalidParameterValueException;
+import com.example.backupjob.error.InvalidRequestException;
+import com.example.backupjob.error.MissingParameterValueException;
+import com.example.backupjob.error.StartBackupJobException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.slf4j.event.Level;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+
+/** Powertools structured logging for one invocation: Lambda context fields, correlation id and failure lines. */
+public final class InvocationLogging {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InvocationLogging.class);
+    private static final String CORRELATION_ID = "correlation_id";
+
+    private InvocationLogging() {
+    }
+
+    /** Runs one invocation with the Lambda context in every log line; the correlation id starts as the request id. */
+    public static <T> T during(Context context, Supplier<T> invocation) {
+        return PowertoolsLogging.withLogging(context, () -> {
+            MDC.put(CORRELATION_ID, context.getAwsRequestId());
+            return invocation.get();
+        });
+    }
+
+    /** Runs part of an invocation, such as one SQS record, under its own correlation id. */
+    public static <T> T correlated(String correlationId, Supplier<T> work) {
+        String previous = MDC.get(CORRELATION_ID);
+        MDC.put(CORRELATION_ID, correlationId);
+        try {
+            return work.get();
+        } finally {
+            MDC.put(CORRELATION_ID, previous);
+        }
+    }
+
+    /** One WARN line for a rejected request, one ERROR line for a failed one, each saying whether a retry helps. */
+    public static void failure(StartBackupJobException failure) {
+        boolean rejected = failure instanceof InvalidRequestException
+                || failure instanceof MissingParameterValueException
+                || failure instanceof InvalidParameterValueException;
+        LOG.atLevel(rejected ? Level.WARN : Level.ERROR)
+                .addKeyValue("errorType", failure.getClass().getSimpleName())
+                .addKeyValue("retryable", failure.isRetryable())
+                .log("{}: {}", failure.isRetryable() ? "Backup request failed; a retry can help"
+                        : rejected ? "Backup request rejected; a retry cannot help until it is fixed"
+                        : "Backup request failed; a retry cannot help", failure.getMessage());
+    }
+
+    /** An unexpected failure of one SQS record, logged with its stack trace before the record is retried. */
+    public static void unexpected(RuntimeException failure) {
+        LOG.error("Backup request failed unexpectedly; the queue will retry it", failure);
+    }
+}

@@ -1,0 +1,221 @@
+package com.example.backupjob.request;
+
+import com.example.backupjob.request.Violation.Kind;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Checks request JSON against every rule of the contract and collects all violations, not just the first. */
+final class RequestValidator {
+
+    // Limits from the StartBackupJob reference and the service model (backup/2018-11-15).
+    private static final long MAX_WINDOW_MINUTES = 52_560_000L;
+    private static final long MIN_START_WINDOW_MINUTES = 60L;
+    private static final long MAX_LIFECYCLE_DAYS = 36_500L;
+    private static final long MIN_COLD_STORAGE_DAYS = 90L;
+    private static final int MAX_TAGS = 50;
+    private static final int MAX_TAG_KEY_LENGTH = 128;
+    private static final int MAX_TAG_VALUE_LENGTH = 256;
+    private static final int MAX_NAME_IN_MESSAGE = 64;
+
+    private static final Pattern VAULT_NAME = Pattern.compile("^[a-zA-Z0-9\\-_]{2,50}$");
+    private static final String PARTITION = "arn:aws(-[a-z]+)*:";
+    private static final Pattern ARN = Pattern.compile("^" + PARTITION + "[a-z0-9-]+:[a-z0-9-]*:(\\d{12})?:\\S+$");
+    private static final Pattern ROLE_ARN = Pattern.compile("^" + PARTITION + "iam::\\d{12}:role/[\\w+=,.@/-]{1,512}$");
+    private static final Pattern VAULT_ARN =
+            Pattern.compile("^" + PARTITION + "backup:[a-z0-9-]+:\\d{12}:backup-vault:[a-zA-Z0-9\\-_]{2,50}$");
+
+    static final List<String> REQUEST_FIELDS = List.of(
+            "BackupVaultName", "LogicallyAirGappedBackupVaultArn", "ResourceArn", "IamRoleArn", "IdempotencyToken",
+            "StartWindowMinutes", "CompleteWindowMinutes", "Lifecycle", "RecoveryPointTags", "BackupOptions", "Index");
+    private static final List<String> REQUIRED_FIELDS = List.of("BackupVaultName", "ResourceArn", "IamRoleArn");
+    // DeleteAfterEvent is an API field, rejected with its own message rather than as unknown.
+    private static final List<String> LIFECYCLE_KEYS = List.of(
+            "MoveToColdStorageAfterDays", "DeleteAfterDays", "OptInToArchiveForSupportedResources", "DeleteAfterEvent");
+    private static final Set<String> WINDOWS_VSS_VALUES = Set.of("enabled", "disabled");
+    private static final Set<String> INDEX_VALUES = Set.of("ENABLED", "DISABLED");
+
+    /** Whether every required field must be present: yes for a request, no for a set of defaults. */
+    enum Completeness { REQUEST, DEFAULTS }
+
+    List<Violation> validate(JsonNode request, Completeness completeness) {
+        var found = new Findings();
+        found.unknownKeys(request, "", REQUEST_FIELDS);
+        if (completeness == Completeness.REQUEST) {
+            REQUIRED_FIELDS.stream()
+                    .filter(field -> !request.has(field))
+                    .forEach(field -> found.add(field, Kind.MISSING_VALUE, "is required"));
+        }
+        found.text(request, "BackupVaultName")
+                .ifPresent(name -> found.check(VAULT_NAME.matcher(name).matches(), "BackupVaultName",
+                        "must be 2 to 50 characters: letters, digits, '-' or '_'"));
+        found.text(request, "LogicallyAirGappedBackupVaultArn")
+                .ifPresent(arn -> found.check(VAULT_ARN.matcher(arn).matches(), "LogicallyAirGappedBackupVaultArn",
+                        "must be a backup vault ARN (arn:aws:backup:<region>:<account>:backup-vault:<name>)"));
+        found.text(request, "ResourceArn")
+                .ifPresent(arn -> found.check(ARN.matcher(arn).matches(), "ResourceArn",
+                        "must be an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)"));
+        found.text(request, "IamRoleArn")
+                .ifPresent(arn -> found.check(ROLE_ARN.matcher(arn).matches(), "IamRoleArn",
+                        "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)"));
+        found.text(request, "IdempotencyToken")
+                .ifPresent(token -> found.check(!token.isBlank(), "IdempotencyToken", "must not be blank"));
+        found.integer(request, "", "StartWindowMinutes")
+                .ifPresent(minutes -> found.range("StartWindowMinutes", minutes, MIN_START_WINDOW_MINUTES,
+                        MAX_WINDOW_MINUTES));
+        found.integer(request, "", "CompleteWindowMinutes")
+                .ifPresent(minutes -> found.range("CompleteWindowMinutes", minutes, 1, MAX_WINDOW_MINUTES));
+        found.object(request, "Lifecycle").ifPresent(found::lifecycle);
+        found.object(request, "RecoveryPointTags").ifPresent(found::tags);
+        found.object(request, "BackupOptions").ifPresent(found::backupOptions);
+        found.text(request, "Index")
+                .ifPresent(index -> found.check(INDEX_VALUES.contains(index), "Index", "must be ENABLED or DISABLED"));
+        return found.violations;
+    }
+
+    /** The violations of one validation, with the type checks that feed them. */
+    private static final class Findings {
+
+        private final List<Violation> violations = new ArrayList<>();
+
+        void add(String field, Kind kind, String message) {
+            violations.add(new Violation(field, kind, message));
+        }
+
+        void check(boolean valid, String field, String message) {
+            if (!valid) {
+                add(field, Kind.INVALID_VALUE, message);
+            }
+        }
+
+        void range(String field, long value, long min, long max) {
+            check(value >= min && value <= max, field, "must be from " + min + " to " + max);
+        }
+
+        void unknownKeys(JsonNode object, String prefix, List<String> known) {
+            object.fieldNames().forEachRemaining(key -> {
+                if (known.contains(key)) {
+                    return;
+                }
+                String hint = known.stream()
+                        .filter(candidate -> candidate.equalsIgnoreCase(key))
+                        .findFirst()
+                        .map(candidate -> " (did you mean " + candidate + "?)")
+                        .orElse("");
+                add(prefix + shorten(key), Kind.INVALID_REQUEST, "is not a known field" + hint);
+            });
+        }
+
+        Optional<String> text(JsonNode parent, String field) {
+            JsonNode node = parent.get(field);
+            if (node == null) {
+                return Optional.empty();
+            }
+            if (!node.isTextual()) {
+                add(field, Kind.INVALID_REQUEST, "must be a string, not " + typeOf(node));
+                return Optional.empty();
+            }
+            return Optional.of(node.textValue());
+        }
+
+        Optional<Long> integer(JsonNode parent, String prefix, String field) {
+            JsonNode node = parent.get(field);
+            if (node == null) {
+                return Optional.empty();
+            }
+            if (!node.isIntegralNumber()) {
+                add(prefix + field, Kind.INVALID_REQUEST, "must be an integer, not " + typeOf(node));
+                return Optional.empty();
+            }
+            if (!node.canConvertToLong()) {
+                add(prefix + field, Kind.INVALID_VALUE, "is out of range");
+                return Optional.empty();
+            }
+            return Optional.of(node.longValue());
+        }
+
+        Optional<JsonNode> object(JsonNode parent, String field) {
+            JsonNode node = parent.get(field);
+            if (node == null) {
+                return Optional.empty();
+            }
+            if (!node.isObject()) {
+                add(field, Kind.INVALID_REQUEST, "must be an object, not " + typeOf(node));
+                return Optional.empty();
+            }
+            return Optional.of(node);
+        }
+
+        void lifecycle(JsonNode lifecycle) {
+            if (lifecycle.has("DeleteAfterEvent")) {
+                add("Lifecycle.DeleteAfterEvent", Kind.INVALID_VALUE, "is not valid as input");
+            }
+            unknownKeys(lifecycle, "Lifecycle.", LIFECYCLE_KEYS);
+            Optional<Long> cold = integer(lifecycle, "Lifecycle.", "MoveToColdStorageAfterDays");
+            Optional<Long> delete = integer(lifecycle, "Lifecycle.", "DeleteAfterDays");
+            cold.ifPresent(days -> range("Lifecycle.MoveToColdStorageAfterDays", days, 1, MAX_LIFECYCLE_DAYS));
+            delete.ifPresent(days -> range("Lifecycle.DeleteAfterDays", days, 1, MAX_LIFECYCLE_DAYS));
+            if (cold.isPresent() && delete.isPresent()) {
+                // Recovery points must stay in cold storage for at least 90 days.
+                check(delete.get() >= cold.get() + MIN_COLD_STORAGE_DAYS, "Lifecycle.DeleteAfterDays",
+                        "must be at least MoveToColdStorageAfterDays + " + MIN_COLD_STORAGE_DAYS);
+            }
+            JsonNode optIn = lifecycle.get("OptInToArchiveForSupportedResources");
+            if (optIn != null && !optIn.isBoolean()) {
+                add("Lifecycle.OptInToArchiveForSupportedResources", Kind.INVALID_REQUEST,
+                        "must be a boolean, not " + typeOf(optIn));
+            }
+        }
+
+        void tags(JsonNode tags) {
+            check(tags.size() <= MAX_TAGS, "RecoveryPointTags", "must have at most " + MAX_TAGS + " tags");
+            tags.properties().forEach(tag -> {
+                String key = tag.getKey();
+                String field = "RecoveryPointTags." + shorten(key);
+                check(!key.isEmpty() && key.length() <= MAX_TAG_KEY_LENGTH, field,
+                        "tag keys must be 1 to " + MAX_TAG_KEY_LENGTH + " characters");
+                check(!key.regionMatches(true, 0, "aws:", 0, 4), field, "tag keys must not start with 'aws:'");
+                JsonNode value = tag.getValue();
+                if (!value.isTextual()) {
+                    add(field, Kind.INVALID_REQUEST, "must be a string, not " + typeOf(value));
+                } else {
+                    check(value.textValue().length() <= MAX_TAG_VALUE_LENGTH, field,
+                            "tag values must be at most " + MAX_TAG_VALUE_LENGTH + " characters");
+                }
+            });
+        }
+
+        void backupOptions(JsonNode options) {
+            options.properties().forEach(option -> {
+                String field = "BackupOptions." + shorten(option.getKey());
+                if (!option.getKey().equals("WindowsVSS")) {
+                    add(field, Kind.INVALID_VALUE, "is not a backup option (only WindowsVSS is)");
+                } else if (!option.getValue().isTextual()) {
+                    add(field, Kind.INVALID_REQUEST, "must be a string, not " + typeOf(option.getValue()));
+                } else {
+                    check(WINDOWS_VSS_VALUES.contains(option.getValue().textValue()), field,
+                            "must be enabled or disabled");
+                }
+            });
+        }
+
+        private static String shorten(String key) {
+            return key.length() <= MAX_NAME_IN_MESSAGE ? key : key.substring(0, MAX_NAME_IN_MESSAGE) + "...";
+        }
+
+        private static String typeOf(JsonNode node) {
+            return switch (node.getNodeType()) {
+                case NUMBER -> node.isIntegralNumber() ? "an integer" : "a decimal number";
+                case STRING -> "a string";
+                case BOOLEAN -> "a boolean";
+                case NULL -> "null";
+                case ARRAY -> "an array";
+                case OBJECT, POJO -> "an object";
+                default -> "a " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+            };
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package com.example.backupjob.handler;
+
+import static com.example.backupjob.support.LocalAws.DEFAULT_RESOURCE_ARN;
+import static com.example.backupjob.support.LocalAws.ROLE_ARN;
+import static com.example.backupjob.support.LocalAws.VAULT;
+import static com.example.backupjob.support.LocalAws.event;
+import static com.example.backupjob.support.LocalAws.invoke;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.example.backupjob.error.InvalidRequestException;
+import com.example.backupjob.support.LocalAws;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class EventShapesTest {
+
+    @RegisterExtension
+    final LocalAws aws = new LocalAws();
+
+    @Test
+    void classicScheduledRuleStartsTheDefaultResource() {
+        // given a scheduled rule event, whose detail is empty
+        String event = event("scheduled-rule.json");
+
+        // when
+        JsonNode response = invoke(aws.handler(), event).json();
+
+        // then the job is for the resource, vault and role of the defaults
+        assertThat(response.path("BackupJobId").asText()).isNotBlank();
+        assertThat(response.path("CreationDate").asText()).isEqualTo("2025-11-25T15:00:00.087Z");
+        assertThat(response.path("IsParent").asBoolean()).isFalse();
+        assertThat(response.has("RecoveryPointArn")).isFalse();
+        JsonNode call = aws.backupCalls().getFirst();
+        assertThat(call.path("ResourceArn").asText()).isEqualTo(DEFAULT_RESOURCE_ARN);
+        assertThat(call.path("BackupVaultName").asText()).isEqualTo(VAULT);
+        assertThat(call.path("IamRoleArn").asText()).isEqualTo(ROLE_ARN);
+    }
+
+    @Test
+    void schedulerInputIsAPlainRequest() {
+        JsonNode response = invoke(aws.handler(), event("scheduler-input.json")).json();
+
+        assertThat(response.path("BackupJobId").asText()).isNotBlank();
+        assertThat(aws.backupCalls()).singleElement()
+                .satisfies(call -> assertThat(call.path("ResourceArn").asText())
+                        .isEqualTo("arn:aws:rds:eu-west-1:123456789012:db:customers"));
+    }
+
+    @Test
+    void stepFunctionsInputIsAPlainRequest() {
+        JsonNode response = invoke(aws.handler(), event("step-functions-input.json")).json();
+
+        assertThat(response.path("BackupJobId").asText()).isNotBlank();
+        assertThat(aws.backupCalls()).singleElement()
+                .satisfies(call -> assertThat(call.path("BackupVaultName").asText()).isEqualTo("Production"));
+    }
+
+    @Test
+    void eventBridgeEventCarriesTheRequestInItsDetail() {
+        JsonNode response = invoke(aws.handler(), event("eventbridge-event.json")).json();
+
+        assertThat(response.path("BackupJobId").asText()).isNotBlank();
+        JsonNode call = aws.backupCalls().getFirst();
+        assertThat(call.path("ResourceArn").asText())
+                .isEqualTo("arn:aws:elasticfilesystem:eu-west-1:123456789012:file-system/fs-0123456789abcdef0");
+        assertThat(call.path("CompleteWindowMinutes").asLong()).isEqualTo(240);
+    }
+
+    @Test
+    void sqsBatchReportsExactlyTheRecordsThatStartedNoJob() {
+        // given a batch of a plain request, an EventBridge event, a request with a typo and a body that is not JSON
+        String event = event("sqs-batch.json");
+
+        // when
+        JsonNode response = invoke(aws.handler(), event).json();
+
+        // then the two valid records started jobs and the two others are reported for the queue to retry
+        assertThat(response.path("batchItemFailures").findValuesAsText("itemIdentifier")).containsExactly(
+                "b1a2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", "f0e1d2c3-b4a5-4968-8776-655443322110");
+        assertThat(aws.backupCalls()).extracting(call -> call.path("ResourceArn").asText()).containsExactlyInAnyOrder(
+                "arn:aws:dynamodb:eu-west-1:123456789012:table/invoices", "arn:aws:s3:::customer-uploads");
+    }
+
+    @Test
+    void sqsBatchWithOnlyGoodRecordsReportsNoFailures() {
+        String event = event("sqs-batch.json").replace("ResourceARN", "ResourceArn")
+                .replace("backup the ledger table please", "{}");
+
+        JsonNode response = invoke(aws.handler(), event).json();
+
+        assertThat(response.path("batchItemFailures").isArray()).isTrue();
+        assertThat(response.path("batchItemFailures")).isEmpty();
+        assertThat(aws.backupCalls()).hasSize(4);
+    }
+
+    @Test
+    void sqsRecordWithoutMessageIdFailsTheWholeBatchSoNothingIsLost() {
+        String event = "{\"Records\": [{\"eventSource\": \"aws:sqs\", \"body\": \"{}\"}]}";
+
+        LocalAws.Outcome outcome = invoke(aws.handler(), event);
+
+        assertThat(outcome.error()).isInstanceOf(InvalidRequestException.class)
+                .hasMessage("Records[0].messageId must be a non-empty string");
+        assertThat(aws.backupCalls()).isEmpty();
+    }
+}

@@ -1,0 +1,184 @@
+package com.example.backupjob.idempotency;
+
+import static com.example.backupjob.support.LocalAws.event;
+import static com.example.backupjob.support.LocalAws.invoke;
+import static com.example.backupjob.support.LocalAws.startedJob;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.example.backupjob.error.IdempotencyAlreadyInProgressException;
+import com.example.backupjob.error.IdempotencyStoreException;
+import com.example.backupjob.handler.StartBackupJobHandler;
+import com.example.backupjob.request.BackupRequest;
+import com.example.backupjob.support.LocalAws;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class IdempotencyTest {
+
+    private static final String SQS_EVENT = """
+            {"Records": [{"messageId": "m-1", "eventSource": "aws:sqs",
+              "body": "{\\"ResourceArn\\": \\"arn:aws:s3:::invoices\\"}"}]}""";
+
+    @RegisterExtension
+    final LocalAws aws = new LocalAws();
+
+    @Test
+    void duplicateEventBridgeEventStartsOneJob() {
+        StartBackupJobHandler handler = aws.handler();
+
+        JsonNode first = invoke(handler, event("eventbridge-event.json")).json();
+        JsonNode second = invoke(handler, event("eventbridge-event.json")).json();
+
+        assertThat(second).isEqualTo(first);
+        assertThat(aws.backupCalls()).hasSize(1);
+    }
+
+    @Test
+    void duplicateSqsMessageStartsOneJob() {
+        StartBackupJobHandler handler = aws.handler();
+
+        JsonNode first = invoke(handler, SQS_EVENT).json();
+        JsonNode second = invoke(handler, SQS_EVENT).json();
+
+        assertThat(first.path("batchItemFailures")).isEmpty();
+        assertThat(second.path("batchItemFailures")).isEmpty();
+        assertThat(aws.backupCalls()).hasSize(1);
+    }
+
+    @Test
+    void explicitTokenTwiceStartsOneJob() {
+        StartBackupJobHandler handler = aws.handler();
+
+        JsonNode first = invoke(handler, event("scheduler-input.json")).json();
+        JsonNode second = invoke(handler, event("scheduler-input.json")).json();
+
+        assertThat(second).isEqualTo(first);
+        assertThat(aws.backupCalls()).hasSize(1);
+    }
+
+    @Test
+    void sameCallerTokenForTwoResourcesStartsTwoJobs() {
+        StartBackupJobHandler handler = aws.handler();
+
+        JsonNode first = invoke(handler, "{\"IdempotencyToken\": \"nightly\", \"ResourceArn\": \"arn:aws:s3:::a\"}").json();
+        JsonNode second = invoke(handler, "{\"IdempotencyToken\": \"nightly\", \"ResourceArn\": \"arn:aws:s3:::b\"}").json();
+
+        assertThat(second.path("BackupJobId")).isNotEqualTo(first.path("BackupJobId"));
+        List<JsonNode> calls = aws.backupCalls();
+        assertThat(calls).hasSize(2);
+        assertThat(calls.get(0).path("IdempotencyToken")).isNotEqualTo(calls.get(1).path("IdempotencyToken"));
+    }
+
+    @Test
+    void samePlainRequestWithoutTokenStartsOneJobAndAnotherRequestItsOwn() {
+        StartBackupJobHandler handler = aws.handler();
+
+        invoke(handler, "{\"StartWindowMinutes\": 60}").json();
+        invoke(handler, "{\"StartWindowMinutes\": 60}").json();
+        invoke(handler, "{\"StartWindowMinutes\": 90}").json();
+
+        assertThat(aws.backupCalls()).hasSize(2);
+    }
+
+    @Test
+    void redeliveryAfterTheStoreForgotSendsTheSameTokenToBackup() {
+        // given a delivery that was processed and whose idempotency record is gone
+        invoke(aws.handler(), event("eventbridge-event.json")).json();
+        aws.useNewIdempotencyTable();
+
+        // when it is delivered again
+        invoke(aws.handler(), event("eventbridge-event.json")).json();
+
+        // then AWS Backup sees the same token, so it starts no second job
+        List<JsonNode> calls = aws.backupCalls();
+        assertThat(calls).hasSize(2);
+        assertThat(calls.get(1).path("IdempotencyToken")).isEqualTo(calls.get(0).path("IdempotencyToken"));
+    }
+
+    @Test
+    void concurrentDuplicateIsRejectedAsInProgress() throws Exception {
+        // given a first delivery whose Backup call takes a second
+        aws.answerBackupWith(startedJob().withFixedDelay(1_000));
+        StartBackupJobHandler handler = aws.handler();
+        CompletableFuture<LocalAws.Outcome> first =
+                CompletableFuture.supplyAsync(() -> invoke(handler, event("eventbridge-event.json")));
+        TimeUnit.MILLISECONDS.sleep(400);
+
+        // when the same event arrives meanwhile
+        LocalAws.Outcome second = invoke(handler, event("eventbridge-event.json"));
+
+        // then it is told to retry later and only the first starts a job
+        assertThat(second.error()).isExactlyInstanceOf(IdempotencyAlreadyInProgressException.class);
+        assertThat(first.get(10, TimeUnit.SECONDS).json().path("BackupJobId").asText()).isNotBlank();
+        assertThat(aws.backupCalls()).hasSize(1);
+    }
+
+    @Test
+    void unreachableStoreFailsTheInvocationWithoutCallingBackup() {
+        // given a DynamoDB endpoint where nothing listens
+        String endpoint = System.getProperty("aws.endpointUrlDynamoDb");
+        StartBackupJobHandler handler;
+        try {
+            System.setProperty("aws.endpointUrlDynamoDb", "http://127.0.0.1:9");
+            handler = aws.handler();
+        } finally {
+            System.setProperty("aws.endpointUrlDynamoDb", endpoint);
+        }
+
+        // when
+        LocalAws.Outcome outcome = invoke(handler, event("scheduler-input.json"));
+
+        // then
+        assertThat(outcome.error()).isExactlyInstanceOf(IdempotencyStoreException.class)
+                .hasMessageStartingWith("The idempotency store failed: ");
+        assertThat(aws.backupCalls()).isEmpty();
+    }
+
+    @Test
+    void missingTableFailsTheInvocationWithoutCallingBackup() {
+        StartBackupJobHandler handler = aws.handler(Map.of("IDEMPOTENCY_TABLE", "no-such-table"));
+
+        LocalAws.Outcome outcome = invoke(handler, event("scheduler-input.json"));
+
+        assertThat(outcome.error()).isExactlyInstanceOf(IdempotencyStoreException.class);
+        assertThat(aws.backupCalls()).isEmpty();
+    }
+
+    @Test
+    void unreachableStoreFailsOnlyTheSqsRecordsItGuards() {
+        String endpoint = System.getProperty("aws.endpointUrlDynamoDb");
+        StartBackupJobHandler handler;
+        try {
+            System.setProperty("aws.endpointUrlDynamoDb", "http://127.0.0.1:9");
+            handler = aws.handler();
+        } finally {
+            System.setProperty("aws.endpointUrlDynamoDb", endpoint);
+        }
+
+        JsonNode response = invoke(handler, SQS_EVENT).json();
+
+        assertThat(response.path("batchItemFailures").findValuesAsText("itemIdentifier")).containsExactly("m-1");
+        assertThat(aws.backupCalls()).isEmpty();
+    }
+
+    @Test
+    void backupTokenCoversKeyVaultAndResource() {
+        BackupRequest request = request("Default", "arn:aws:s3:::a");
+
+        String token = IdempotencyKeys.backupToken("key", request);
+
+        assertThat(token).isEqualTo(IdempotencyKeys.backupToken("key", request("Default", "arn:aws:s3:::a")))
+                .isNotEqualTo(IdempotencyKeys.backupToken("key", request("Default", "arn:aws:s3:::b")))
+                .isNotEqualTo(IdempotencyKeys.backupToken("key", request("Other", "arn:aws:s3:::a")))
+                .isNotEqualTo(IdempotencyKeys.backupToken("other-key", request));
+    }
+
+    private static BackupRequest request(String vault, String resourceArn) {
+        return new BackupRequest(vault, null, resourceArn, LocalAws.ROLE_ARN, null, null, null, null, null, null, null);
+    }
+}
