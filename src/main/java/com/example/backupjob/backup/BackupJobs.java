@@ -1,5 +1,6 @@
 package com.example.backupjob.backup;
 
+import com.example.backupjob.deadline.InvocationDeadline;
 import com.example.backupjob.error.AccessDeniedException;
 import com.example.backupjob.error.BackupServiceException;
 import com.example.backupjob.error.InvalidParameterValueException;
@@ -24,9 +25,11 @@ import software.amazon.awssdk.services.backup.model.StartBackupJobResponse;
 public final class BackupJobs {
 
     private final BackupClient backup;
+    private final InvocationDeadline deadline;
 
-    public BackupJobs(BackupClient backup) {
+    public BackupJobs(BackupClient backup, InvocationDeadline deadline) {
         this.backup = backup;
+        this.deadline = deadline;
     }
 
     /**
@@ -35,7 +38,9 @@ public final class BackupJobs {
      */
     public BackupJob start(BackupRequest request, String idempotencyToken) {
         try {
-            StartBackupJobResponse response = backup.startBackupJob(toApiRequest(request, idempotencyToken));
+            StartBackupJobResponse response = backup.startBackupJob(toApiRequest(request, idempotencyToken).toBuilder()
+                    .overrideConfiguration(call -> call.apiCallTimeout(deadline.callTimeout()))
+                    .build());
             Instant created = response.creationDate();
             return new BackupJob(response.backupJobId(), response.recoveryPointArn(),
                     created == null ? null : BackupJob.formatCreationDate(created),
@@ -47,7 +52,7 @@ public final class BackupJobs {
         }
     }
 
-    private static StartBackupJobRequest toApiRequest(BackupRequest request, String idempotencyToken) {
+    static StartBackupJobRequest toApiRequest(BackupRequest request, String idempotencyToken) {
         BackupRequest.Lifecycle lifecycle = request.lifecycle();
         return StartBackupJobRequest.builder()
                 .backupVaultName(request.backupVaultName())

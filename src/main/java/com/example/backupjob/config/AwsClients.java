@@ -17,13 +17,13 @@ public final class AwsClients {
     /*
      * The JDK's URL connection client keeps the package small and starts fast; one call per record needs no pool.
      * Standard retry mode: 3 attempts with exponential backoff and full jitter for 5xx, throttling and connection
-     * errors. A single attempt is capped at 5 s and the whole call, retries included, at 15 s, well inside a
-     * Lambda timeout of 30 s, so the function answers with an error instead of being killed.
+     * errors. A single attempt is capped at 5 s and a whole call, retries included, at 15 s or the time left in
+     * the invocation (InvocationDeadline), so the function answers with an error instead of being killed.
      */
+    public static final Duration CALL_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
-    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(15);
 
     private final SdkHttpClient httpClient = UrlConnectionHttpClient.builder()
             .connectionTimeout(CONNECT_TIMEOUT)

@@ -11,15 +11,19 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /** The function's settings, read once from the environment at start-up. */
-public record Configuration(RequestDefaults requestDefaults, String idempotencyTable, Duration idempotencyTtl) {
+public record Configuration(RequestDefaults requestDefaults, String idempotencyTable, Duration idempotencyTtl,
+        boolean dryRun, String metricsNamespace) {
 
     public static final String BACKUP_VAULT_NAME = "BACKUP_VAULT_NAME";
     public static final String BACKUP_ROLE_ARN = "BACKUP_ROLE_ARN";
     public static final String BACKUP_DEFAULTS = "BACKUP_DEFAULTS";
     public static final String IDEMPOTENCY_TABLE = "IDEMPOTENCY_TABLE";
     public static final String IDEMPOTENCY_TTL = "IDEMPOTENCY_TTL";
+    public static final String DRY_RUN = "DRY_RUN";
+    public static final String METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE";
 
     private static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(1);
+    private static final String DEFAULT_METRICS_NAMESPACE = "StartBackupJob";
     private static final Pattern TABLE_NAME = Pattern.compile("^[a-zA-Z0-9_.-]{3,255}$");
 
     /**
@@ -29,8 +33,21 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
         ObjectNode defaults = backupDefaults(environment, json);
         addDefault(defaults, environment, BACKUP_VAULT_NAME, "BackupVaultName");
         addDefault(defaults, environment, BACKUP_ROLE_ARN, "IamRoleArn");
+        String namespace = value(environment, METRICS_NAMESPACE);
         return new Configuration(RequestDefaults.of(defaults), idempotencyTable(environment),
-                idempotencyTtl(environment));
+                idempotencyTtl(environment), dryRun(environment),
+                namespace == null ? DEFAULT_METRICS_NAMESPACE : namespace);
+    }
+
+    private static boolean dryRun(Map<String, String> environment) {
+        String text = value(environment, DRY_RUN);
+        if (text == null || text.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (text.equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw new ConfigurationException(DRY_RUN, "must be true or false");
     }
 
     private static ObjectNode backupDefaults(Map<String, String> environment, ObjectMapper json) {

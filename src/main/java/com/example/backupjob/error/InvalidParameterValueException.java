@@ -10,4 +10,9 @@ public final class InvalidParameterValueException extends StartBackupJobExceptio
     public InvalidParameterValueException(String message, Throwable cause) {
         super(message, false, cause);
     }
+
+    @Override
+    public boolean isRejection() {
+        return true;
+    }
 }

@@ -10,4 +10,9 @@ public final class InvalidRequestException extends StartBackupJobException {
     public InvalidRequestException(String message, Throwable cause) {
         super(message, false, cause);
     }
+
+    @Override
+    public boolean isRejection() {
+        return true;
+    }
 }

@@ -10,4 +10,9 @@ public final class MissingParameterValueException extends StartBackupJobExceptio
     public MissingParameterValueException(String message, Throwable cause) {
         super(message, false, cause);
     }
+
+    @Override
+    public boolean isRejection() {
+        return true;
+    }
 }

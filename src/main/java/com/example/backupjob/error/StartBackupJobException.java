@@ -17,4 +17,14 @@ public abstract class StartBackupJobException extends RuntimeException {
     public boolean isRetryable() {
         return retryable;
     }
+
+    /** Whether the request itself is at fault, so that only fixing it helps. */
+    public boolean isRejection() {
+        return false;
+    }
+
+    /** The name to report the failure under: the class's simple name, the error code the service sent. */
+    public String errorName() {
+        return getClass().getSimpleName();
+    }
 }

@@ -4,24 +4,38 @@ import com.example.backupjob.error.StartBackupJobException;
 import com.example.backupjob.logging.InvocationLogging;
 import com.example.backupjob.service.StartBackupJobService;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
 
-/** Processes the records of one SQS batch, each on its own, and reports the ones that started no job. */
+/** Processes the records of one SQS batch concurrently, each on its own, and reports those that started no job. */
 final class SqsBatchProcessor {
+
+    // A batch holds 10 records unless a batching window is set; beyond that, ten calls at a time is plenty.
+    private static final int MAX_CONCURRENT_RECORDS = 10;
 
     private final EventShapes shapes;
     private final StartBackupJobService service;
+    private final Failures failures;
+    private final ExecutorService workers = Executors.newFixedThreadPool(MAX_CONCURRENT_RECORDS,
+            Thread.ofPlatform().name("sqs-record-", 1).daemon().factory());
 
-    SqsBatchProcessor(EventShapes shapes, StartBackupJobService service) {
+    SqsBatchProcessor(EventShapes shapes, StartBackupJobService service, Failures failures) {
         this.shapes = shapes;
         this.service = service;
+        this.failures = failures;
     }
 
     BatchResponse process(List<Invocation.SqsMessage> messages) {
-        List<BatchResponse.BatchItemFailure> failures = messages.stream()
-                .filter(message -> !startsJob(message))
-                .map(message -> new BatchResponse.BatchItemFailure(message.messageId()))
+        List<CompletableFuture<Boolean>> jobsStarted = messages.stream()
+                .map(message -> CompletableFuture.supplyAsync(
+                        InvocationLogging.inCurrentContext(() -> startsJob(message)), workers))
                 .toList();
-        return new BatchResponse(failures);
+        return new BatchResponse(IntStream.range(0, messages.size())
+                .filter(record -> !jobsStarted.get(record).join())
+                .mapToObj(record -> new BatchResponse.BatchItemFailure(messages.get(record).messageId()))
+                .toList());
     }
 
     private boolean startsJob(Invocation.SqsMessage message) {
@@ -30,11 +44,11 @@ final class SqsBatchProcessor {
                 service.start(shapes.request(message));
                 return true;
             } catch (StartBackupJobException e) {
-                InvocationLogging.failure(e);
+                failures.report(e);
                 return false;
             } catch (RuntimeException e) {
                 // Nothing is lost: whatever went wrong, the record goes back to the queue and, in the end, to its DLQ.
-                InvocationLogging.unexpected(e);
+                failures.reportUnexpected(e);
                 return false;
             }
         });

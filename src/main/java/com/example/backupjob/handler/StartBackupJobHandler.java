@@ -2,13 +2,17 @@ package com.example.backupjob.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.example.backupjob.backup.BackupJobStarter;
 import com.example.backupjob.backup.BackupJobs;
+import com.example.backupjob.backup.DryRunBackupJobs;
 import com.example.backupjob.config.AwsClients;
 import com.example.backupjob.config.Configuration;
+import com.example.backupjob.deadline.InvocationDeadline;
 import com.example.backupjob.error.InvalidRequestException;
 import com.example.backupjob.error.StartBackupJobException;
 import com.example.backupjob.idempotency.IdempotentBackupJobs;
 import com.example.backupjob.logging.InvocationLogging;
+import com.example.backupjob.metrics.InvocationMetrics;
 import com.example.backupjob.request.RequestReader;
 import com.example.backupjob.service.StartBackupJobService;
 import com.fasterxml.jackson.core.JsonParser;
@@ -27,7 +31,10 @@ public final class StartBackupJobHandler implements RequestStreamHandler {
             .build();
 
     private final EventShapes shapes = new EventShapes(JSON);
-    private final IdempotentBackupJobs backupJobs;
+    private final InvocationDeadline deadline = new InvocationDeadline(AwsClients.CALL_TIMEOUT);
+    private final InvocationMetrics metrics;
+    private final Failures failures;
+    private final BackupJobStarter backupJobs;
     private final StartBackupJobService service;
     private final SqsBatchProcessor batchProcessor;
 
@@ -37,20 +44,31 @@ public final class StartBackupJobHandler implements RequestStreamHandler {
     }
 
     public StartBackupJobHandler(Configuration configuration, AwsClients clients) {
-        this.backupJobs = new IdempotentBackupJobs(new BackupJobs(clients.backup()), clients.dynamoDb(),
-                configuration.idempotencyTable(), configuration.idempotencyTtl());
-        this.service = new StartBackupJobService(new RequestReader(configuration.requestDefaults()), backupJobs);
-        this.batchProcessor = new SqsBatchProcessor(shapes, service);
+        this.metrics = new InvocationMetrics(configuration.metricsNamespace());
+        this.failures = new Failures(metrics);
+        this.backupJobs = configuration.dryRun() ? new DryRunBackupJobs()
+                : new IdempotentBackupJobs(new BackupJobs(clients.backup(), deadline), clients.dynamoDb(), deadline,
+                        configuration.idempotencyTable(), configuration.idempotencyTtl());
+        this.service = new StartBackupJobService(new RequestReader(configuration.requestDefaults()), backupJobs,
+                metrics);
+        this.batchProcessor = new SqsBatchProcessor(shapes, service, failures);
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        Object response = InvocationLogging.during(context, () -> respond(input, context));
+        Object response = InvocationLogging.during(context, () -> {
+            try {
+                return respond(input, context);
+            } finally {
+                metrics.publish();
+            }
+        });
         JSON.writeValue(output, response);
     }
 
     private Object respond(InputStream input, Context context) {
-        backupJobs.useInvocation(context);
+        deadline.startInvocation(context);
+        backupJobs.beginInvocation(context);
         try {
             return switch (shapes.classify(shapes.parse(read(input)))) {
                 case Invocation.SqsBatch batch -> batchProcessor.process(batch.messages());
@@ -59,7 +77,7 @@ public final class StartBackupJobHandler implements RequestStreamHandler {
                 case Invocation.Single single -> service.start(single.request());
             };
         } catch (StartBackupJobException e) {
-            InvocationLogging.failure(e);
+            failures.report(e);
             throw e;
         }
     }

@@ -2,7 +2,9 @@ package com.example.backupjob.idempotency;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.example.backupjob.backup.BackupJob;
+import com.example.backupjob.backup.BackupJobStarter;
 import com.example.backupjob.backup.BackupJobs;
+import com.example.backupjob.deadline.InvocationDeadline;
 import com.example.backupjob.error.IdempotencyAlreadyInProgressException;
 import com.example.backupjob.error.IdempotencyStoreException;
 import com.example.backupjob.request.BackupRequest;
@@ -17,40 +19,39 @@ import software.amazon.lambda.powertools.idempotency.exceptions.IdempotencyPersi
 import software.amazon.lambda.powertools.idempotency.persistence.DynamoDBPersistenceStore;
 
 /** Starts each backup job at most once per token, remembered in DynamoDB through Powertools idempotency. */
-public class IdempotentBackupJobs {
+public class IdempotentBackupJobs implements BackupJobStarter {
 
     private final BackupJobs backupJobs;
 
     /** Configures Powertools' JVM-wide idempotency settings, so build one per execution environment. */
-    public IdempotentBackupJobs(BackupJobs backupJobs, DynamoDbClient dynamoDb, String table, Duration ttl) {
+    public IdempotentBackupJobs(BackupJobs backupJobs, DynamoDbClient dynamoDb, InvocationDeadline deadline,
+            String table, Duration ttl) {
         this.backupJobs = backupJobs;
         Idempotency.config()
                 .withPersistenceStore(DynamoDBPersistenceStore.builder()
                         .withTableName(table)
-                        .withDynamoDbClient(dynamoDb)
+                        .withDynamoDbClient(new DeadlineBoundDynamoDb(dynamoDb, deadline))
                         .build())
                 .withConfig(IdempotencyConfig.builder().withExpiration(ttl).build())
                 .configure();
     }
 
     /** Lets an in-progress record expire with the invocation, so a retry after a timeout is not blocked. */
-    public void useInvocation(Context context) {
+    @Override
+    public void beginInvocation(Context context) {
         Idempotency.registerLambdaContext(context);
-    }
-
-    /** The outcome of one start: the job, and whether it was served from the store rather than started now. */
-    public record Start(BackupJob job, boolean duplicate) {
     }
 
     /**
      * @throws IdempotencyAlreadyInProgressException when another invocation is starting the same job
      * @throws IdempotencyStoreException when the store cannot be used; no job is started then
      */
-    public Start startOnce(String backupToken, BackupRequest request) {
+    @Override
+    public StartedJob start(String backupToken, BackupRequest request) {
         AtomicBoolean startedNow = new AtomicBoolean();
         try {
-            BackupJob job = start(backupToken, request, startedNow);
-            return new Start(job, !startedNow.get());
+            BackupJob job = startOnce(backupToken, request, startedNow);
+            return new StartedJob(job, startedNow.get() ? Outcome.STARTED : Outcome.DUPLICATE);
         } catch (software.amazon.lambda.powertools.idempotency.exceptions.IdempotencyAlreadyInProgressException e) {
             throw new IdempotencyAlreadyInProgressException(
                     "This request is already being processed; retry after it completes", e);
@@ -59,9 +60,10 @@ public class IdempotentBackupJobs {
         }
     }
 
-    // Powertools keys the record on the token alone; startedNow tells a fresh start from one served by the store.
+    // Powertools keys the record on the token alone; startedNow tells a start from a result served by the store.
     @Idempotent
-    protected BackupJob start(@IdempotencyKey String backupToken, BackupRequest request, AtomicBoolean startedNow) {
+    protected BackupJob startOnce(@IdempotencyKey String backupToken, BackupRequest request,
+            AtomicBoolean startedNow) {
         startedNow.set(true);
         return backupJobs.start(request, backupToken);
     }

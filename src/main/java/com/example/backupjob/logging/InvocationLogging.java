@@ -1,10 +1,8 @@
 package com.example.backupjob.logging;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.example.backupjob.error.InvalidParameterValueException;
-import com.example.backupjob.error.InvalidRequestException;
-import com.example.backupjob.error.MissingParameterValueException;
 import com.example.backupjob.error.StartBackupJobException;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,13 +38,24 @@ public final class InvocationLogging {
         }
     }
 
+    /** Wraps work handed to another thread so that its log lines carry this thread's context (request id, ...). */
+    public static <T> Supplier<T> inCurrentContext(Supplier<T> work) {
+        Map<String, String> context = MDC.getCopyOfContextMap();
+        return () -> {
+            MDC.setContextMap(context == null ? Map.of() : context);
+            try {
+                return work.get();
+            } finally {
+                MDC.clear();
+            }
+        };
+    }
+
     /** One WARN line for a rejected request, one ERROR line for a failed one, each saying whether a retry helps. */
     public static void failure(StartBackupJobException failure) {
-        boolean rejected = failure instanceof InvalidRequestException
-                || failure instanceof MissingParameterValueException
-                || failure instanceof InvalidParameterValueException;
+        boolean rejected = failure.isRejection();
         LOG.atLevel(rejected ? Level.WARN : Level.ERROR)
-                .addKeyValue("errorType", failure.getClass().getSimpleName())
+                .addKeyValue("errorType", failure.errorName())
                 .addKeyValue("retryable", failure.isRetryable())
                 .log("{}: {}", failure.isRetryable() ? "Backup request failed; a retry can help"
                         : rejected ? "Backup request rejected; a retry cannot help until it is fixed"

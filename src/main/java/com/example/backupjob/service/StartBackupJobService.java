@@ -1,8 +1,10 @@
 package com.example.backupjob.service;
 
 import com.example.backupjob.backup.BackupJob;
+import com.example.backupjob.backup.BackupJobStarter;
+import com.example.backupjob.backup.BackupJobStarter.StartedJob;
 import com.example.backupjob.idempotency.IdempotencyKeys;
-import com.example.backupjob.idempotency.IdempotentBackupJobs;
+import com.example.backupjob.metrics.InvocationMetrics;
 import com.example.backupjob.request.BackupRequest;
 import com.example.backupjob.request.RequestReader;
 import org.slf4j.Logger;
@@ -14,24 +16,27 @@ public final class StartBackupJobService {
     private static final Logger LOG = LoggerFactory.getLogger(StartBackupJobService.class);
 
     private final RequestReader requests;
-    private final IdempotentBackupJobs backupJobs;
+    private final BackupJobStarter backupJobs;
+    private final InvocationMetrics metrics;
 
-    public StartBackupJobService(RequestReader requests, IdempotentBackupJobs backupJobs) {
+    public StartBackupJobService(RequestReader requests, BackupJobStarter backupJobs, InvocationMetrics metrics) {
         this.requests = requests;
         this.backupJobs = backupJobs;
+        this.metrics = metrics;
     }
 
     public BackupJob start(IncomingRequest incoming) {
         BackupRequest request = requests.read(incoming.request());
         String key = IdempotencyKeys.keyFor(request, incoming.eventId(), incoming.messageId());
-        IdempotentBackupJobs.Start start = backupJobs.startOnce(IdempotencyKeys.backupToken(key, request), request);
+        StartedJob started = backupJobs.start(IdempotencyKeys.backupToken(key, request), request);
+        metrics.jobStarted(started.outcome());
         LOG.atInfo()
-                .addKeyValue("BackupJobId", start.job().backupJobId())
+                .addKeyValue("BackupJobId", started.job().backupJobId())
                 .addKeyValue("ResourceArn", request.resourceArn())
                 .addKeyValue("BackupVaultName", request.backupVaultName())
                 .addKeyValue("idempotencyKey", key)
-                .addKeyValue("duplicate", start.duplicate())
-                .log(start.duplicate() ? "Backup job already started for this request" : "Backup job started");
-        return start.job();
+                .addKeyValue("outcome", started.outcome())
+                .log(started.outcome().description());
+        return started.job();
     }
 }
