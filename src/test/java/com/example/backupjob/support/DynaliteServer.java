@@ -74,8 +74,31 @@ public final class DynaliteServer implements AutoCloseable {
                 .billingMode(BillingMode.PAY_PER_REQUEST));
     }
 
-    public DynamoDbClient client() {
-        return admin;
+    public int itemCount(String table) {
+        return admin.scan(scan -> scan.tableName(table)).count();
+    }
+
+    /** Freezes the server (SIGSTOP): connections are accepted by the kernel but nothing is answered. */
+    public void pause() {
+        signal("-STOP");
+    }
+
+    public void resume() {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            int exit = new ProcessBuilder("kill", signal, String.valueOf(process.pid())).start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("kill " + signal + " failed with " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

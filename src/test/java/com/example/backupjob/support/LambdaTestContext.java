@@ -4,13 +4,20 @@ import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import java.time.Duration;
 import java.util.UUID;
 
-/** The Lambda context of one local invocation: a fresh request id and a 30-second deadline. */
+/** The Lambda context of one local invocation: a fresh request id and a deadline (30 s unless told). */
 public record LambdaTestContext(String awsRequestId, long deadlineMillis) implements Context {
 
     public static LambdaTestContext create() {
-        return new LambdaTestContext(UUID.randomUUID().toString(), System.currentTimeMillis() + 30_000);
+        return create(Duration.ofSeconds(30));
+    }
+
+    /** A context whose invocation ends after the given time, as with a Lambda function near its timeout. */
+    public static LambdaTestContext create(Duration remainingTime) {
+        return new LambdaTestContext(UUID.randomUUID().toString(),
+                System.currentTimeMillis() + remainingTime.toMillis());
     }
 
     @Override

@@ -153,6 +153,11 @@ public final class LocalAws implements BeforeEachCallback {
         return SERVERS.backup();
     }
 
+    /** How many records the idempotency table of this test holds. */
+    public int idempotencyRecords() {
+        return SERVERS.dynamoDb().itemCount(table);
+    }
+
     public DynaliteServer dynamoDb() {
         return SERVERS.dynamoDb();
     }
