@@ -1,0 +1,256 @@
+package com.example.backupjob.template;
+
+import static com.example.backupjob.template.CloudFormationTemplates.actions;
+import static com.example.backupjob.template.CloudFormationTemplates.policyStatements;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.example.backupjob.config.Configuration;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** What the deployed stack must guarantee, read from template.yaml. */
+class TemplateTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNode TEMPLATE = CloudFormationTemplates.template();
+    private static final JsonNode RESOURCES = TEMPLATE.path("Resources");
+    private static final JsonNode FUNCTION = RESOURCES.path("StartBackupJobFunction").path("Properties");
+
+    @Test
+    void noStatementAllowsAWildcardAction() {
+        List<String> actions = policyStatements(TEMPLATE).stream().flatMap(s -> actions(s).stream()).toList();
+
+        assertThat(actions).isNotEmpty().noneMatch(action -> action.contains("*"));
+    }
+
+    @Test
+    void onlyDescribeBackupJobIsGrantedOnEveryResource() {
+        // DescribeBackupJob has no resource-level permissions; every other action is scoped to a named resource.
+        List<JsonNode> unscoped = policyStatements(TEMPLATE).stream()
+                .filter(statement -> statement.path("Resource").asText().equals("*"))
+                .toList();
+
+        assertThat(unscoped).hasSize(1);
+        assertThat(actions(unscoped.getFirst())).containsExactly("backup:DescribeBackupJob");
+    }
+
+    @Test
+    void functionUsesItsOwnRoleWithoutManagedPolicies() {
+        // SAM's generated role would carry AWSLambdaBasicExecutionRole and AWSLambdaSQSQueueExecutionRole.
+        JsonNode role = RESOURCES.path("StartBackupJobFunctionRole");
+
+        assertThat(FUNCTION.path("Role").path("Fn::GetAtt").toString())
+                .isEqualTo("[\"StartBackupJobFunctionRole\",\"Arn\"]");
+        assertThat(FUNCTION.has("Policies")).as("SAM Policies on the function").isFalse();
+        assertThat(role.path("Type").asText()).isEqualTo("AWS::IAM::Role");
+        assertThat(role.path("Properties").has("ManagedPolicyArns")).as("managed policies").isFalse();
+        assertThat(role.at("/Properties/AssumeRolePolicyDocument/Statement/0/Principal/Service").asText())
+                .isEqualTo("lambda.amazonaws.com");
+    }
+
+    @Test
+    void functionMayStartBackupJobsInTheConfiguredVaultOnly() {
+        List<JsonNode> statements = statementsWith("backup:StartBackupJob");
+
+        assertThat(statements).hasSize(1);
+        assertThat(actions(statements.getFirst())).containsExactly("backup:StartBackupJob");
+        assertThat(statements.getFirst().path("Resource").path("Fn::Sub").asText()).isEqualTo(
+                "arn:${AWS::Partition}:backup:${AWS::Region}:${AWS::AccountId}:backup-vault:${BackupVaultName}");
+    }
+
+    @Test
+    void functionMayPassTheBackupRoleToAwsBackupOnly() {
+        List<JsonNode> statements = statementsWith("iam:PassRole");
+
+        assertThat(statements).hasSize(1);
+        JsonNode statement = statements.getFirst();
+        assertThat(actions(statement)).containsExactly("iam:PassRole");
+        assertThat(statement.path("Resource").path("Ref").asText()).isEqualTo("BackupRoleArn");
+        assertThat(statement.at("/Condition/StringEquals/iam:PassedToService").asText())
+                .isEqualTo("backup.amazonaws.com");
+    }
+
+    @Test
+    void functionMayUseTheIdempotencyTableOnlyAndOnlyAsTheStoreNeeds() {
+        List<JsonNode> statements = policyStatements(TEMPLATE).stream()
+                .filter(statement -> actions(statement).stream().anyMatch(action -> action.startsWith("dynamodb:")))
+                .toList();
+
+        assertThat(statements).hasSize(1);
+        assertThat(actions(statements.getFirst())).containsExactlyInAnyOrder(
+                "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem");
+        assertThat(statements.getFirst().path("Resource").path("Fn::GetAtt").toString())
+                .isEqualTo("[\"IdempotencyTable\",\"Arn\"]");
+    }
+
+    @Test
+    void functionMayConsumeItsOwnQueueOnly() {
+        List<JsonNode> statements = policyStatements(TEMPLATE).stream()
+                .filter(statement -> actions(statement).stream().anyMatch(action -> action.startsWith("sqs:")))
+                .toList();
+
+        assertThat(statements).hasSize(1);
+        assertThat(actions(statements.getFirst()))
+                .containsExactlyInAnyOrder("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes");
+        assertThat(statements.getFirst().path("Resource").path("Fn::GetAtt").toString())
+                .isEqualTo("[\"RequestQueue\",\"Arn\"]");
+    }
+
+    @Test
+    void workflowMayInvokeTheFunctionAliasOnly() {
+        List<JsonNode> statements = statementsWith("lambda:InvokeFunction");
+
+        assertThat(statements).hasSize(1);
+        assertThat(statements.getFirst().path("Resource").path("Ref").asText())
+                .isEqualTo("StartBackupJobFunction.Alias");
+    }
+
+    @Test
+    void queueOutlastsSixFunctionTimeoutsAndRedrivesAfterThreeReceives() {
+        JsonNode queue = RESOURCES.path("RequestQueue").path("Properties");
+        int timeout = FUNCTION.path("Timeout").asInt(TEMPLATE.at("/Globals/Function/Timeout").asInt());
+
+        assertThat(timeout).isPositive();
+        assertThat(queue.path("VisibilityTimeout").asInt()).isGreaterThanOrEqualTo(6 * timeout);
+        assertThat(queue.at("/RedrivePolicy/maxReceiveCount").asInt()).isEqualTo(3);
+        assertThat(queue.at("/RedrivePolicy/deadLetterTargetArn/Fn::GetAtt").toString())
+                .isEqualTo("[\"RequestDeadLetterQueue\",\"Arn\"]");
+    }
+
+    @Test
+    void queuesAreEncryptedAndTheDeadLetterQueueKeepsMessagesFourteenDays() {
+        JsonNode deadLetters = RESOURCES.path("RequestDeadLetterQueue").path("Properties");
+
+        assertThat(RESOURCES.at("/RequestQueue/Properties/SqsManagedSseEnabled").asBoolean()).isTrue();
+        assertThat(deadLetters.path("SqsManagedSseEnabled").asBoolean()).isTrue();
+        assertThat(deadLetters.path("MessageRetentionPeriod").asInt()).isEqualTo(14 * 24 * 60 * 60);
+    }
+
+    @Test
+    void queueEventReportsBatchItemFailuresWithBoundedConcurrency() {
+        JsonNode event = FUNCTION.at("/Events/Requests");
+
+        assertThat(event.path("Type").asText()).isEqualTo("SQS");
+        assertThat(event.at("/Properties/Queue/Fn::GetAtt").toString()).isEqualTo("[\"RequestQueue\",\"Arn\"]");
+        assertThat(event.at("/Properties/FunctionResponseTypes").toString()).isEqualTo("[\"ReportBatchItemFailures\"]");
+        assertThat(event.at("/Properties/BatchSize").asInt()).isBetween(1, 10);
+        assertThat(event.at("/Properties/ScalingConfig/MaximumConcurrency").asInt()).isBetween(2, 1000);
+    }
+
+    @Test
+    void idempotencyTableMatchesWhatTheStoreExpects() {
+        JsonNode table = RESOURCES.path("IdempotencyTable").path("Properties");
+
+        assertThat(table.path("KeySchema").toString()).isEqualTo("[{\"AttributeName\":\"id\",\"KeyType\":\"HASH\"}]");
+        assertThat(table.path("AttributeDefinitions").toString())
+                .isEqualTo("[{\"AttributeName\":\"id\",\"AttributeType\":\"S\"}]");
+        assertThat(table.at("/TimeToLiveSpecification/AttributeName").asText()).isEqualTo("expiration");
+        assertThat(table.at("/TimeToLiveSpecification/Enabled").asBoolean()).isTrue();
+        assertThat(table.path("BillingMode").asText()).isEqualTo("PAY_PER_REQUEST");
+        assertThat(table.at("/SSESpecification/SSEEnabled").asBoolean()).isTrue();
+        assertThat(FUNCTION.at("/Environment/Variables/IDEMPOTENCY_TABLE/Ref").asText()).isEqualTo("IdempotencyTable");
+    }
+
+    @Test
+    void schedulerSendsAPlainRequestWhoseTokenIsTheExecutionId() throws Exception {
+        JsonNode schedule = FUNCTION.at("/Events/Scheduled");
+        // The placeholders stand inside JSON strings, so the template text is itself valid JSON.
+        JsonNode input = JSON.readTree(schedule.at("/Properties/Input/Fn::Sub").asText());
+
+        assertThat(schedule.path("Type").asText()).isEqualTo("ScheduleV2");
+        assertThat(input.path("IdempotencyToken").asText()).isEqualTo("<aws.scheduler.execution-id>");
+        assertThat(input.path("ResourceArn").asText()).isEqualTo("${ScheduledResourceArn}");
+        assertThat(input.has("detail")).as("an EventBridge envelope").isFalse();
+    }
+
+    @Test
+    void classicRuleSendsNoRequestSoItsResourceComesFromBackupDefaults() {
+        JsonNode rule = FUNCTION.at("/Events/ScheduledRule");
+        JsonNode assertion = TEMPLATE.at("/Rules/ScheduledRuleNeedsADefaultResource");
+
+        assertThat(rule.path("Type").asText()).isEqualTo("Schedule");
+        assertThat(rule.path("Properties").has("Input")).isFalse();
+        assertThat(FUNCTION.at("/Environment/Variables/BACKUP_DEFAULTS/Ref").asText()).isEqualTo("BackupDefaults");
+        assertThat(assertion.path("RuleCondition").toString()).contains("RuleScheduleExpression");
+        assertThat(assertion.at("/Assertions/0/Assert").toString()).contains("BackupDefaults");
+    }
+
+    @Test
+    void snapStartRestoresPublishedVersionsBehindTheAliasEveryEventTargets() {
+        assertThat(FUNCTION.at("/SnapStart/ApplyOn").asText()).isEqualTo("PublishedVersions");
+        assertThat(FUNCTION.path("AutoPublishAlias").asText()).isEqualTo("live");
+        assertThat(TEMPLATE.at("/Globals/Function/Runtime").asText()).isEqualTo("java21");
+        assertThat(TEMPLATE.at("/Globals/Function/Environment/Variables/JAVA_TOOL_OPTIONS").asText())
+                .contains("-XX:TieredStopAtLevel=1");
+        assertThat(RESOURCES.at("/BackupJobStateMachine/Properties/DefinitionSubstitutions")
+                .path("StartBackupJobFunctionAliasArn").path("Ref").asText())
+                .isEqualTo("StartBackupJobFunction.Alias");
+    }
+
+    @Test
+    void setsEveryVariableTheConfigurationReads() throws IllegalAccessException {
+        Set<String> variables = new HashSet<>();
+        TEMPLATE.at("/Globals/Function/Environment/Variables").fieldNames().forEachRemaining(variables::add);
+        FUNCTION.at("/Environment/Variables").fieldNames().forEachRemaining(variables::add);
+
+        assertThat(variables).containsAll(configurationVariables());
+    }
+
+    @Test
+    void logGroupKeepsLogsForTheConfiguredDays() {
+        assertThat(FUNCTION.at("/LoggingConfig/LogGroup/Ref").asText()).isEqualTo("StartBackupJobLogGroup");
+        assertThat(RESOURCES.at("/StartBackupJobLogGroup/Properties/RetentionInDays/Ref").asText())
+                .isEqualTo("LogRetentionDays");
+    }
+
+    @Test
+    void alarmsWatchFunctionErrorsTheDeadLetterQueueAndTheWorkflow() {
+        assertThat(RESOURCES.at("/StartBackupJobErrorsAlarm/Properties/MetricName").asText()).isEqualTo("Errors");
+        assertThat(RESOURCES.at("/StartBackupJobErrorsAlarm/Properties/Dimensions/0/Value/Ref").asText())
+                .isEqualTo("StartBackupJobFunction");
+        assertThat(RESOURCES.at("/DeadLetterQueueAlarm/Properties/MetricName").asText())
+                .isEqualTo("ApproximateNumberOfMessagesVisible");
+        assertThat(RESOURCES.at("/DeadLetterQueueAlarm/Properties/Dimensions/0/Value/Fn::GetAtt").toString())
+                .isEqualTo("[\"RequestDeadLetterQueue\",\"QueueName\"]");
+        assertThat(RESOURCES.at("/BackupJobWorkflowFailedAlarm/Properties/Dimensions/0/Value/Ref").asText())
+                .isEqualTo("BackupJobStateMachine");
+    }
+
+    @Test
+    void outputsReturnWhatTheirNamesSay() {
+        JsonNode outputs = TEMPLATE.path("Outputs");
+
+        assertThat(outputs.at("/StartBackupJobFunctionArn/Value/Fn::GetAtt").toString())
+                .isEqualTo("[\"StartBackupJobFunction\",\"Arn\"]");
+        assertThat(outputs.at("/StartBackupJobFunctionAliasArn/Value/Ref").asText())
+                .isEqualTo("StartBackupJobFunction.Alias");
+        // Ref of a queue is its URL, of a table its name, of a state machine its ARN.
+        assertThat(outputs.at("/RequestQueueUrl/Value/Ref").asText()).isEqualTo("RequestQueue");
+        assertThat(outputs.at("/RequestDeadLetterQueueUrl/Value/Ref").asText()).isEqualTo("RequestDeadLetterQueue");
+        assertThat(outputs.at("/IdempotencyTableName/Value/Ref").asText()).isEqualTo("IdempotencyTable");
+        assertThat(outputs.at("/BackupJobStateMachineArn/Value/Ref").asText()).isEqualTo("BackupJobStateMachine");
+    }
+
+    private static List<JsonNode> statementsWith(String action) {
+        return policyStatements(TEMPLATE).stream().filter(statement -> actions(statement).contains(action)).toList();
+    }
+
+    /** The environment variable names Configuration declares as its public String constants. */
+    private static List<String> configurationVariables() throws IllegalAccessException {
+        List<String> names = new ArrayList<>();
+        for (Field field : Configuration.class.getFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
+                names.add((String) field.get(null));
+            }
+        }
+        assertThat(names).as("Configuration's variable names").isNotEmpty();
+        return names;
+    }
+}
