@@ -1,0 +1,16 @@
+package com.example.backupjob.runtime;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A function of template.yaml as sam local invoke runs it: Globals merged in, intrinsic functions resolved and the
+ * environment variables file applied.
+ */
+public record SamFunction(String logicalId, String handler, String runtime, Duration timeout, int memorySize,
+        Map<String, String> environment) {
+
+    public SamFunction {
+        environment = Map.copyOf(environment);
+    }
+}
