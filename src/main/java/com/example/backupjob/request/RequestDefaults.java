@@ -2,7 +2,6 @@ package com.example.backupjob.request;
 
 import com.example.backupjob.request.RequestValidator.Completeness;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
@@ -31,15 +30,6 @@ public final class RequestDefaults {
             throw new IllegalArgumentException(RequestReader.describe(violations));
         }
         return new RequestDefaults(fields.deepCopy());
-    }
-
-    public static RequestDefaults none() {
-        return new RequestDefaults(JsonNodeFactory.instance.objectNode());
-    }
-
-    /** Whether the defaults give this request field. */
-    public boolean has(String field) {
-        return fields.has(field);
     }
 
     ObjectNode applyTo(ObjectNode request) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /** Checks request JSON against every rule of the contract and collects all violations, not just the first. */
@@ -110,43 +111,33 @@ final class RequestValidator {
         }
 
         Optional<String> text(JsonNode parent, String field) {
-            JsonNode node = parent.get(field);
-            if (node == null) {
-                return Optional.empty();
-            }
-            if (!node.isTextual()) {
-                add(field, Kind.INVALID_REQUEST, "must be a string, not " + typeOf(node));
-                return Optional.empty();
-            }
-            return Optional.of(node.textValue());
+            return typed(parent, "", field, JsonNode::isTextual, "a string").map(JsonNode::textValue);
         }
 
         Optional<Long> integer(JsonNode parent, String prefix, String field) {
-            JsonNode node = parent.get(field);
-            if (node == null) {
-                return Optional.empty();
-            }
-            if (!node.isIntegralNumber()) {
-                add(prefix + field, Kind.INVALID_REQUEST, "must be an integer, not " + typeOf(node));
-                return Optional.empty();
-            }
-            if (!node.canConvertToLong()) {
-                add(prefix + field, Kind.INVALID_VALUE, "is out of range");
-                return Optional.empty();
-            }
-            return Optional.of(node.longValue());
+            return typed(parent, prefix, field, JsonNode::isIntegralNumber, "an integer")
+                    .filter(node -> {
+                        if (!node.canConvertToLong()) {
+                            add(prefix + field, Kind.INVALID_VALUE, "is out of range");
+                        }
+                        return node.canConvertToLong();
+                    })
+                    .map(JsonNode::longValue);
         }
 
         Optional<JsonNode> object(JsonNode parent, String field) {
+            return typed(parent, "", field, JsonNode::isObject, "an object");
+        }
+
+        /** The field's value if it is present and of the expected JSON type; a violation if it is of another. */
+        private Optional<JsonNode> typed(JsonNode parent, String prefix, String field, Predicate<JsonNode> isType,
+                String typeName) {
             JsonNode node = parent.get(field);
-            if (node == null) {
+            if (node != null && !isType.test(node)) {
+                add(prefix + field, Kind.INVALID_REQUEST, "must be " + typeName + ", not " + typeOf(node));
                 return Optional.empty();
             }
-            if (!node.isObject()) {
-                add(field, Kind.INVALID_REQUEST, "must be an object, not " + typeOf(node));
-                return Optional.empty();
-            }
-            return Optional.of(node);
+            return Optional.ofNullable(node);
         }
 
         void lifecycle(JsonNode lifecycle) {
@@ -163,11 +154,7 @@ final class RequestValidator {
                 check(delete.get() >= cold.get() + MIN_COLD_STORAGE_DAYS, "Lifecycle.DeleteAfterDays",
                         "must be at least MoveToColdStorageAfterDays + " + MIN_COLD_STORAGE_DAYS);
             }
-            JsonNode optIn = lifecycle.get("OptInToArchiveForSupportedResources");
-            if (optIn != null && !optIn.isBoolean()) {
-                add("Lifecycle.OptInToArchiveForSupportedResources", Kind.INVALID_REQUEST,
-                        "must be a boolean, not " + typeOf(optIn));
-            }
+            typed(lifecycle, "Lifecycle.", "OptInToArchiveForSupportedResources", JsonNode::isBoolean, "a boolean");
         }
 
         void tags(JsonNode tags) {

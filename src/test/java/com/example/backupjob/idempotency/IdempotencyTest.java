@@ -29,35 +29,25 @@ class IdempotencyTest {
 
     @Test
     void duplicateEventBridgeEventStartsOneJob() {
-        StartBackupJobHandler handler = aws.handler();
+        List<JsonNode> responses = deliverTwice(event("eventbridge-event.json"));
 
-        JsonNode first = invoke(handler, event("eventbridge-event.json")).json();
-        JsonNode second = invoke(handler, event("eventbridge-event.json")).json();
-
-        assertThat(second).isEqualTo(first);
+        assertThat(responses.get(1)).isEqualTo(responses.get(0));
         assertThat(aws.backupCalls()).hasSize(1);
     }
 
     @Test
     void duplicateSqsMessageStartsOneJob() {
-        StartBackupJobHandler handler = aws.handler();
+        List<JsonNode> responses = deliverTwice(SQS_EVENT);
 
-        JsonNode first = invoke(handler, SQS_EVENT).json();
-        JsonNode second = invoke(handler, SQS_EVENT).json();
-
-        assertThat(first.path("batchItemFailures")).isEmpty();
-        assertThat(second.path("batchItemFailures")).isEmpty();
+        assertThat(responses).allSatisfy(response -> assertThat(response.path("batchItemFailures")).isEmpty());
         assertThat(aws.backupCalls()).hasSize(1);
     }
 
     @Test
     void explicitTokenTwiceStartsOneJob() {
-        StartBackupJobHandler handler = aws.handler();
+        List<JsonNode> responses = deliverTwice(event("scheduler-input.json"));
 
-        JsonNode first = invoke(handler, event("scheduler-input.json")).json();
-        JsonNode second = invoke(handler, event("scheduler-input.json")).json();
-
-        assertThat(second).isEqualTo(first);
+        assertThat(responses.get(1)).isEqualTo(responses.get(0));
         assertThat(aws.backupCalls()).hasSize(1);
     }
 
@@ -176,6 +166,12 @@ class IdempotencyTest {
                 .isNotEqualTo(IdempotencyKeys.backupToken("key", request("Default", "arn:aws:s3:::b")))
                 .isNotEqualTo(IdempotencyKeys.backupToken("key", request("Other", "arn:aws:s3:::a")))
                 .isNotEqualTo(IdempotencyKeys.backupToken("other-key", request));
+    }
+
+    /** The responses to two deliveries of the same event to one execution environment. */
+    private List<JsonNode> deliverTwice(String event) {
+        StartBackupJobHandler handler = aws.handler();
+        return List.of(invoke(handler, event).json(), invoke(handler, event).json());
     }
 
     private static BackupRequest request(String vault, String resourceArn) {
