@@ -3,6 +3,8 @@ package com.example.backupjob.handler;
 import com.example.backupjob.error.InvalidRequestException;
 import com.example.backupjob.service.IncomingRequest;
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
@@ -45,8 +47,29 @@ final class EventShapes {
         try {
             return json.readTree(text);
         } catch (JacksonException e) {
-            throw new InvalidRequestException("The input is not valid JSON: " + e.getOriginalMessage());
+            throw new InvalidRequestException("The input is not valid JSON" + whereAndWhy(e));
         }
+    }
+
+    /**
+     * Where parsing stopped, and why in words of our own or Jackson's where they quote no input: its messages for
+     * malformed tokens repeat them, and a malformed tag value must not reach the error or the logs.
+     */
+    private static String whereAndWhy(JacksonException e) {
+        JsonLocation location = e.getLocation();
+        String where = location == null || location.getLineNr() < 0 ? ""
+                : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+        String reason = e.getOriginalMessage();
+        if (e instanceof StreamConstraintsException || reason.startsWith("Duplicate field")) {
+            return where + ": " + reason.lines().findFirst().orElse(reason);
+        }
+        if (reason.startsWith("Unexpected end-of-input")) {
+            return where + ": the input ends too early";
+        }
+        if (reason.startsWith("Trailing token")) {
+            return where + ": more text follows the JSON value";
+        }
+        return where;
     }
 
     private static IncomingRequest request(JsonNode object, String messageId) {

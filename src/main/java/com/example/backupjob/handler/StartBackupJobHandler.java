@@ -16,6 +16,7 @@ import com.example.backupjob.metrics.InvocationMetrics;
 import com.example.backupjob.request.RequestReader;
 import com.example.backupjob.service.StartBackupJobService;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
@@ -26,8 +27,10 @@ import java.nio.charset.StandardCharsets;
 /** Lambda entry point: reads the raw event, starts the backup job(s) and writes the contract's response. */
 public final class StartBackupJobHandler implements RequestStreamHandler {
 
+    // Strict parsing: a duplicate key or text after the JSON value is an error, never a silently ignored request.
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     private final EventShapes shapes = new EventShapes(JSON);
