@@ -15,6 +15,7 @@ import com.example.backupjob.logging.InvocationLogging;
 import com.example.backupjob.metrics.InvocationMetrics;
 import com.example.backupjob.request.RequestReader;
 import com.example.backupjob.service.StartBackupJobService;
+import com.example.backupjob.snapstart.SnapStartPriming;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -40,6 +41,8 @@ public final class StartBackupJobHandler implements RequestStreamHandler {
     private final BackupJobStarter backupJobs;
     private final StartBackupJobService service;
     private final SqsBatchProcessor batchProcessor;
+    /** Held so that it stays registered: CRaC keeps only weak references to resources. */
+    private final SnapStartPriming priming;
 
     /** Used by the Lambda runtime: configuration from the environment, clients built once per environment. */
     public StartBackupJobHandler() {
@@ -55,6 +58,7 @@ public final class StartBackupJobHandler implements RequestStreamHandler {
         this.service = new StartBackupJobService(new RequestReader(configuration.requestDefaults()), backupJobs,
                 metrics);
         this.batchProcessor = new SqsBatchProcessor(shapes, service, failures);
+        this.priming = SnapStartPriming.register(JSON, configuration.requestDefaults());
     }
 
     @Override

@@ -133,6 +133,11 @@ public final class LocalLambda implements AutoCloseable {
         return runtimeApi.initCompleted().map(completed -> Duration.between(started, completed));
     }
 
+    /** The process id of the function's JVM, e.g. to read its memory use from /proc. */
+    public long pid() {
+        return process.pid();
+    }
+
     /**
      * The complete lines the function wrote since the last call, once its runtime is idle again (waiting at most a
      * second), so that they include what the runtime client logs after reporting an error.

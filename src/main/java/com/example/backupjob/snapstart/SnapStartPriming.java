@@ -1,0 +1,125 @@
+package com.example.backupjob.snapstart;
+
+import com.example.backupjob.backup.BackupJob;
+import com.example.backupjob.idempotency.IdempotencyKeys;
+import com.example.backupjob.request.BackupRequest;
+import com.example.backupjob.request.RequestDefaults;
+import com.example.backupjob.request.RequestReader;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.crac.Context;
+import org.crac.Core;
+import org.crac.Resource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.AbortableInputStream;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpResponse;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.backup.BackupClient;
+import software.amazon.awssdk.services.backup.model.StartBackupJobResponse;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * SnapStart priming: before Lambda snapshots an initialised environment, runs the request path once, so that a
+ * restored environment finds its classes loaded and initialised, without calling AWS Backup or DynamoDB.
+ *
+ * <p>It parses, defaults and validates a sample request, derives its keys, and sends StartBackupJob and PutItem
+ * through SDK clients of its own that differ from the function's in two ways only: an HTTP client that answers
+ * from memory, so nothing leaves the JVM, and fixed fake credentials, so the execution role's credentials are never
+ * resolved into the snapshot. Everything else, the SDK's marshalling, signing, endpoint rules, retries and
+ * unmarshalling, runs as in an invocation.
+ */
+public final class SnapStartPriming implements Resource {
+
+    /** Valid whatever the deployment's defaults: it sets every required field and no tags. */
+    private static final String SAMPLE_REQUEST = """
+            {"BackupVaultName": "snapstart-priming",
+             "ResourceArn": "arn:aws:dynamodb:us-east-1:123456789012:table/snapstart-priming",
+             "IamRoleArn": "arn:aws:iam::123456789012:role/snapstart-priming",
+             "StartWindowMinutes": 60, "CompleteWindowMinutes": 120, "Lifecycle": {"DeleteAfterDays": 35}}""";
+    private static final String BACKUP_RESPONSE =
+            "{\"BackupJobId\": \"snapstart-priming\", \"CreationDate\": 1764082800.087, \"IsParent\": false}";
+
+    private final ObjectMapper json;
+    private final RequestReader requests;
+
+    public SnapStartPriming(ObjectMapper json, RequestDefaults defaults) {
+        this.json = json;
+        this.requests = new RequestReader(defaults);
+    }
+
+    /** Registers priming with the JVM's checkpoint hooks; keep the result, as CRaC holds resources weakly. */
+    public static SnapStartPriming register(ObjectMapper json, RequestDefaults defaults) {
+        SnapStartPriming priming = new SnapStartPriming(json, defaults);
+        Core.getGlobalContext().register(priming);
+        return priming;
+    }
+
+    @Override
+    public void beforeCheckpoint(Context<? extends Resource> context) throws Exception {
+        BackupRequest request = requests.read(json.readTree(SAMPLE_REQUEST));
+        String token = IdempotencyKeys.backupToken(IdempotencyKeys.keyFor(request, null, null), request);
+        try (BackupClient backup = BackupClient.builder()
+                .httpClient(new AnsweringHttpClient(BACKUP_RESPONSE))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")))
+                .region(Region.US_EAST_1)
+                .build()) {
+            StartBackupJobResponse started = backup.startBackupJob(call -> call
+                    .backupVaultName(request.backupVaultName())
+                    .resourceArn(request.resourceArn())
+                    .iamRoleArn(request.iamRoleArn())
+                    .idempotencyToken(token)
+                    .startWindowMinutes(request.startWindowMinutes()));
+            json.writeValueAsString(new BackupJob(started.backupJobId(), null, started.creationDate().toString(),
+                    false));
+        }
+        try (DynamoDbClient dynamoDb = DynamoDbClient.builder()
+                .httpClient(new AnsweringHttpClient("{}"))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")))
+                .region(Region.US_EAST_1)
+                .build()) {
+            dynamoDb.putItem(put -> put.tableName("snapstart-priming").item(Map.of("id", AttributeValue.fromS(token))));
+        }
+    }
+
+    @Override
+    public void afterRestore(Context<? extends Resource> context) {
+        // Nothing was opened that a restore must renew: the priming clients are closed.
+    }
+
+    /** An HTTP client that never connects: it answers every request with 200 and the given JSON. */
+    private record AnsweringHttpClient(String body) implements SdkHttpClient {
+
+        @Override
+        public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+            return new ExecutableHttpRequest() {
+                @Override
+                public HttpExecuteResponse call() {
+                    return HttpExecuteResponse.builder()
+                            .response(SdkHttpResponse.builder().statusCode(200)
+                                    .putHeader("Content-Type", "application/json").build())
+                            .responseBody(AbortableInputStream.create(
+                                    new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8))))
+                            .build();
+                }
+
+                @Override
+                public void abort() {
+                    // Nothing is in flight.
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+            // Holds nothing.
+        }
+    }
+}
