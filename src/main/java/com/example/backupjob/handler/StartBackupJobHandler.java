@@ -49,6 +49,7 @@ public final class StartBackupJobHandler implements RequestStreamHandler {
         this(Configuration.fromEnvironment(System.getenv(), JSON), new AwsClients());
     }
 
+    /** Used by tests and local runs, with a configuration and clients of their own. */
     public StartBackupJobHandler(Configuration configuration, AwsClients clients) {
         this.metrics = new InvocationMetrics(configuration.metricsNamespace());
         this.failures = new Failures(metrics);
