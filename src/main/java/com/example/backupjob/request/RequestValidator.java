@@ -50,18 +50,14 @@ final class RequestValidator {
                     .filter(field -> !request.has(field))
                     .forEach(field -> found.add(field, Kind.MISSING_VALUE, "is required"));
         }
-        found.text(request, "BackupVaultName")
-                .ifPresent(name -> found.check(VAULT_NAME.matcher(name).matches(), "BackupVaultName",
-                        "must be 2 to 50 characters: letters, digits, '-' or '_'"));
-        found.text(request, "LogicallyAirGappedBackupVaultArn")
-                .ifPresent(arn -> found.check(VAULT_ARN.matcher(arn).matches(), "LogicallyAirGappedBackupVaultArn",
-                        "must be a backup vault ARN (arn:aws:backup:<region>:<account>:backup-vault:<name>)"));
-        found.text(request, "ResourceArn")
-                .ifPresent(arn -> found.check(ARN.matcher(arn).matches(), "ResourceArn",
-                        "must be an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)"));
-        found.text(request, "IamRoleArn")
-                .ifPresent(arn -> found.check(ROLE_ARN.matcher(arn).matches(), "IamRoleArn",
-                        "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)"));
+        found.matching(request, "BackupVaultName", VAULT_NAME,
+                "must be 2 to 50 characters: letters, digits, '-' or '_'");
+        found.matching(request, "LogicallyAirGappedBackupVaultArn", VAULT_ARN,
+                "must be a backup vault ARN (arn:aws:backup:<region>:<account>:backup-vault:<name>)");
+        found.matching(request, "ResourceArn", ARN,
+                "must be an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)");
+        found.matching(request, "IamRoleArn", ROLE_ARN,
+                "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)");
         found.text(request, "IdempotencyToken")
                 .ifPresent(token -> found.check(!token.isBlank(), "IdempotencyToken", "must not be blank"));
         found.integer(request, "", "StartWindowMinutes")
@@ -108,6 +104,11 @@ final class RequestValidator {
                         .orElse("");
                 add(prefix + shorten(key), Kind.INVALID_REQUEST, "is not a known field" + hint);
             });
+        }
+
+        /** Checks a string field, when present, against its pattern. */
+        void matching(JsonNode parent, String field, Pattern pattern, String message) {
+            text(parent, field).ifPresent(value -> check(pattern.matcher(value).matches(), field, message));
         }
 
         Optional<String> text(JsonNode parent, String field) {
