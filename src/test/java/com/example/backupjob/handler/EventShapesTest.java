@@ -12,6 +12,8 @@ import com.example.backupjob.support.LocalAws;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class EventShapesTest {
 
@@ -92,6 +94,27 @@ class EventShapesTest {
         assertThat(response.path("batchItemFailures").isArray()).isTrue();
         assertThat(response.path("batchItemFailures")).isEmpty();
         assertThat(aws.backupCalls()).hasSize(4);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "no body           | {\"messageId\": \"m-1\", \"eventSource\": \"aws:sqs\"}"
+                + "                                    | The SQS message has no body",
+        "body not a string | {\"messageId\": \"m-1\", \"eventSource\": \"aws:sqs\", \"body\": {}}"
+                + "                  | The SQS message has no body",
+        "body an array     | {\"messageId\": \"m-1\", \"eventSource\": \"aws:sqs\", \"body\": \"[1]\"}"
+                + "               | The SQS message body must be a JSON object",
+        "body not JSON     | {\"messageId\": \"m-1\", \"eventSource\": \"aws:sqs\", \"body\": \"{oops\"}"
+                + "             | The input is not valid JSON at line 1, column 2"})
+    void sqsRecordWithAnUnusableBodyIsReportedWithItsReason(String problem, String record, String reason) {
+        // when
+        JsonNode response = invoke(aws.handler(), "{\"Records\": [" + record + "]}").json();
+
+        // then
+        assertThat(response.path("batchItemFailures").findValuesAsText("itemIdentifier")).containsExactly("m-1");
+        assertThat(aws.logLines()).anySatisfy(line -> assertThat(line.path("message").asText())
+                .isEqualTo("Backup request rejected; a retry cannot help until it is fixed: " + reason));
+        assertThat(aws.backupCalls()).isEmpty();
     }
 
     @Test
