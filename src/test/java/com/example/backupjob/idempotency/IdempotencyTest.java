@@ -106,14 +106,7 @@ class IdempotencyTest {
     @Test
     void unreachableStoreFailsTheInvocationWithoutCallingBackup() {
         // given a DynamoDB endpoint where nothing listens
-        String endpoint = System.getProperty("aws.endpointUrlDynamoDb");
-        StartBackupJobHandler handler;
-        try {
-            System.setProperty("aws.endpointUrlDynamoDb", "http://127.0.0.1:9");
-            handler = aws.handler();
-        } finally {
-            System.setProperty("aws.endpointUrlDynamoDb", endpoint);
-        }
+        StartBackupJobHandler handler = handlerWithUnreachableStore();
 
         // when
         LocalAws.Outcome outcome = invoke(handler, event("scheduler-input.json"));
@@ -136,14 +129,7 @@ class IdempotencyTest {
 
     @Test
     void unreachableStoreFailsOnlyTheSqsRecordsItGuards() {
-        String endpoint = System.getProperty("aws.endpointUrlDynamoDb");
-        StartBackupJobHandler handler;
-        try {
-            System.setProperty("aws.endpointUrlDynamoDb", "http://127.0.0.1:9");
-            handler = aws.handler();
-        } finally {
-            System.setProperty("aws.endpointUrlDynamoDb", endpoint);
-        }
+        StartBackupJobHandler handler = handlerWithUnreachableStore();
 
         JsonNode response = invoke(handler, SQS_EVENT).json();
 
@@ -161,6 +147,17 @@ class IdempotencyTest {
                 .isNotEqualTo(IdempotencyKeys.backupToken("key", request("Default", "arn:aws:s3:::b")))
                 .isNotEqualTo(IdempotencyKeys.backupToken("key", request("Other", "arn:aws:s3:::a")))
                 .isNotEqualTo(IdempotencyKeys.backupToken("other-key", request));
+    }
+
+    /** A handler whose DynamoDB endpoint is a port where nothing listens. */
+    private StartBackupJobHandler handlerWithUnreachableStore() {
+        String endpoint = System.getProperty("aws.endpointUrlDynamoDb");
+        try {
+            System.setProperty("aws.endpointUrlDynamoDb", "http://127.0.0.1:9");
+            return aws.handler();
+        } finally {
+            System.setProperty("aws.endpointUrlDynamoDb", endpoint);
+        }
     }
 
     /** The responses to two deliveries of the same event to one execution environment. */
