@@ -28,10 +28,10 @@ public class IdempotentBackupJobs implements BackupJobStarter {
             String table, Duration ttl) {
         this.backupJobs = backupJobs;
         Idempotency.config()
-                .withPersistenceStore(DynamoDBPersistenceStore.builder()
+                .withPersistenceStore(new ConfiguredOnceStore(DynamoDBPersistenceStore.builder()
                         .withTableName(table)
                         .withDynamoDbClient(new DeadlineBoundDynamoDb(dynamoDb, deadline))
-                        .build())
+                        .build()))
                 .withConfig(IdempotencyConfig.builder().withExpiration(ttl).build())
                 .configure();
     }

@@ -3,6 +3,7 @@ package com.example.backupjob.handler;
 import static com.example.backupjob.support.LocalAws.backupCall;
 import static com.example.backupjob.support.LocalAws.event;
 import static com.example.backupjob.support.LocalAws.invoke;
+import static com.example.backupjob.support.LocalAws.sqsEvent;
 import static com.example.backupjob.support.LocalAws.serviceError;
 import static com.example.backupjob.support.LocalAws.startedJob;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -202,16 +202,5 @@ class FailureBehaviourTest {
     private JsonNode lastErrorLine() {
         return aws.logLines().stream().filter(line -> line.path("level").asText().equals("ERROR"))
                 .reduce((first, second) -> second).orElseThrow();
-    }
-
-    static String sqsEvent(List<String> bodies) {
-        return IntStream.range(0, bodies.size())
-                .mapToObj(i -> "{\"messageId\": \"m-" + i + "\", \"eventSource\": \"aws:sqs\", \"body\": "
-                        + quote(bodies.get(i)) + "}")
-                .collect(Collectors.joining(", ", "{\"Records\": [", "]}"));
-    }
-
-    private static String quote(String text) {
-        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }

@@ -1,6 +1,7 @@
 package com.example.backupjob.handler;
 
 import static com.example.backupjob.support.LocalAws.invoke;
+import static com.example.backupjob.support.LocalAws.sqsEvent;
 import static com.example.backupjob.support.LocalAws.startedJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,7 +27,7 @@ class SqsBatchProcessorTest {
                 .mapToObj(i -> "{\"ResourceArn\": \"arn:aws:s3:::bucket-" + i + "\"}").toList();
 
         // when a batch of ten arrives
-        JsonNode response = invoke(aws.handler(), FailureBehaviourTest.sqsEvent(bodies)).json();
+        JsonNode response = invoke(aws.handler(), sqsEvent(bodies)).json();
 
         // then all ten calls were under way before the first was answered
         assertThat(response.path("batchItemFailures")).isEmpty();

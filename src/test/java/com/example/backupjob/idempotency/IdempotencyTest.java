@@ -2,6 +2,7 @@ package com.example.backupjob.idempotency;
 
 import static com.example.backupjob.support.LocalAws.event;
 import static com.example.backupjob.support.LocalAws.invoke;
+import static com.example.backupjob.support.LocalAws.sqsEvent;
 import static com.example.backupjob.support.LocalAws.startedJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -83,6 +85,26 @@ class IdempotencyTest {
         List<JsonNode> calls = aws.backupCalls();
         assertThat(calls).hasSize(2);
         assertThat(calls.get(1).path("IdempotencyToken")).isEqualTo(calls.get(0).path("IdempotencyToken"));
+    }
+
+    @Test
+    void recordsWrittenConcurrentlyAreFoundAgainOnRedelivery() {
+        // given many batches whose records are processed ten at a time
+        StartBackupJobHandler handler = aws.handler();
+        List<String> batches = IntStream.range(0, 30)
+                .mapToObj(batch -> sqsEvent(IntStream.range(0, 10)
+                        .mapToObj(i -> "{\"ResourceArn\": \"arn:aws:s3:::bucket-" + batch + "-" + i + "\"}")
+                        .toList()))
+                .toList();
+        batches.forEach(batch -> invoke(handler, batch).json());
+
+        // when every batch is delivered again
+        batches.forEach(batch -> invoke(handler, batch).json());
+
+        // then each record was stored under the same key scheme, so the redelivery started nothing
+        assertThat(aws.idempotencyRecords()).hasSize(300)
+                .allMatch(key -> key.startsWith("start-backup-job.startOnce#"), "keyed as start-backup-job.startOnce#<hash>");
+        assertThat(aws.backupCalls()).hasSize(300);
     }
 
     @Test

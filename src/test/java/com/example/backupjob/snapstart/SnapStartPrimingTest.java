@@ -26,6 +26,6 @@ class SnapStartPrimingTest {
 
         // then
         assertThat(aws.backupCalls()).isEmpty();
-        assertThat(aws.idempotencyRecords()).isZero();
+        assertThat(aws.idempotencyRecords()).isEmpty();
     }
 }

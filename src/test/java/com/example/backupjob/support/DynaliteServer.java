@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -74,8 +75,11 @@ public final class DynaliteServer implements AutoCloseable {
                 .billingMode(BillingMode.PAY_PER_REQUEST));
     }
 
-    public int itemCount(String table) {
-        return admin.scan(scan -> scan.tableName(table)).count();
+    /** The partition keys of every item in the table. */
+    public List<String> keys(String table) {
+        return admin.scanPaginator(scan -> scan.tableName(table)).items().stream()
+                .map(item -> item.get("id").s())
+                .toList();
     }
 
     /** Freezes the server (SIGSTOP): connections are accepted by the kernel but nothing is answered. */

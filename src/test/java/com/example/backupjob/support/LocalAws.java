@@ -12,6 +12,8 @@ import com.example.backupjob.config.Configuration;
 import com.example.backupjob.handler.StartBackupJobHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
@@ -126,6 +128,16 @@ public final class LocalAws implements BeforeEachCallback {
         }
     }
 
+    /** An SQS event whose records, with message ids m-0, m-1 and on, carry the given bodies. */
+    public static String sqsEvent(List<String> bodies) {
+        ObjectNode event = JSON.createObjectNode();
+        ArrayNode records = event.putArray("Records");
+        for (int i = 0; i < bodies.size(); i++) {
+            records.addObject().put("messageId", "m-" + i).put("eventSource", "aws:sqs").put("body", bodies.get(i));
+        }
+        return event.toString();
+    }
+
     public static ResponseDefinitionBuilder startedJob() {
         return aResponse().withStatus(200).withHeader("Content-Type", "application/json")
                 .withBody("{\"BackupJobId\": \"{{randomValue type='UUID'}}\", \"CreationDate\": 1764082800.087, "
@@ -153,9 +165,9 @@ public final class LocalAws implements BeforeEachCallback {
         return SERVERS.backup();
     }
 
-    /** How many records the idempotency table of this test holds. */
-    public int idempotencyRecords() {
-        return SERVERS.dynamoDb().itemCount(table);
+    /** The keys of the records in this test's idempotency table. */
+    public List<String> idempotencyRecords() {
+        return SERVERS.dynamoDb().keys(table);
     }
 
     public DynaliteServer dynamoDb() {
