@@ -136,7 +136,7 @@ class FailureBehaviourTest {
         var handler = aws.handler();
         CompletableFuture<LocalAws.Outcome> first = CompletableFuture.supplyAsync(
                 () -> invoke(handler, REQUEST, LambdaTestContext.create(Duration.ofSeconds(3))));
-        TimeUnit.MILLISECONDS.sleep(250);
+        aws.awaitBackupCalls(1);
         aws.dynamoDb().pause();
         LocalAws.Outcome outcome;
         try {
@@ -166,7 +166,7 @@ class FailureBehaviourTest {
         String event = sqsEvent(List.of("{\"ResourceArn\": \"arn:aws:s3:::invoices\"}"));
 
         CompletableFuture<LocalAws.Outcome> first = CompletableFuture.supplyAsync(() -> invoke(aws.handler(), event));
-        TimeUnit.MILLISECONDS.sleep(300);
+        aws.awaitBackupCalls(1);
         JsonNode second = invoke(aws.handler(), event).json();
 
         assertThat(first.get(10, TimeUnit.SECONDS).json().path("batchItemFailures")).isEmpty();

@@ -109,12 +109,12 @@ class IdempotencyTest {
 
     @Test
     void concurrentDuplicateIsRejectedAsInProgress() throws Exception {
-        // given a first delivery whose Backup call takes a second
+        // given a first delivery whose Backup call is under way
         aws.answerBackupWith(startedJob().withFixedDelay(1_000));
         StartBackupJobHandler handler = aws.handler();
         CompletableFuture<LocalAws.Outcome> first =
                 CompletableFuture.supplyAsync(() -> invoke(handler, event("eventbridge-event.json")));
-        TimeUnit.MILLISECONDS.sleep(400);
+        aws.awaitBackupCalls(1);
 
         // when the same event arrives meanwhile
         LocalAws.Outcome second = invoke(handler, event("eventbridge-event.json"));

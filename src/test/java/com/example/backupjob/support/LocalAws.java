@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -180,6 +181,17 @@ public final class LocalAws implements BeforeEachCallback {
                 .map(LoggedRequest::getBodyAsString)
                 .map(LocalAws::parse)
                 .toList();
+    }
+
+    /** Waits until the Backup endpoint has received this many calls, the last possibly still being answered. */
+    public void awaitBackupCalls(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (backupCalls().size() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("AWS Backup received " + backupCalls().size() + " of " + count + " calls");
+            }
+            TimeUnit.MILLISECONDS.sleep(5);
+        }
     }
 
     public List<JsonNode> logLines() {
