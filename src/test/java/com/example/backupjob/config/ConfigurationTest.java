@@ -41,7 +41,8 @@ class ConfigurationTest {
                 arguments("BACKUP_VAULT_NAME", "my vault", "BACKUP_VAULT_NAME is not valid: BackupVaultName: must be "
                         + "2 to 50 characters: letters, digits, '-' or '_'"),
                 arguments("BACKUP_ROLE_ARN", "backup-role", "BACKUP_ROLE_ARN is not valid: IamRoleArn: must be an "
-                        + "IAM role ARN (arn:aws:iam::<account>:role/<name>)"));
+                        + "IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
+                arguments("DRY_RUN", "yes", "DRY_RUN must be true or false"));
     }
 
     @ParameterizedTest(name = "{0}={1}")
