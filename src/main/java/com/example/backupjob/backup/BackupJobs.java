@@ -39,7 +39,7 @@ public final class BackupJobs {
     public BackupJob start(BackupRequest request, String idempotencyToken) {
         try {
             StartBackupJobResponse response = backup.startBackupJob(toApiRequest(request, idempotencyToken).toBuilder()
-                    .overrideConfiguration(call -> call.apiCallTimeout(deadline.callTimeout()))
+                    .overrideConfiguration(deadline.callOverride())
                     .build());
             Instant created = response.creationDate();
             return new BackupJob(response.backupJobId(), response.recoveryPointArn(),

@@ -2,6 +2,7 @@ package com.example.backupjob.deadline;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import java.time.Duration;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 
 /**
  * When the current invocation must have answered: every AWS call is given only the time left before it, so that
@@ -27,11 +28,16 @@ public final class InvocationDeadline {
         deadlineNanos = System.nanoTime() + Duration.ofMillis(context.getRemainingTimeInMillis()).toNanos();
     }
 
+    /** The override to give an AWS call made now, so that it ends in time, retries included. */
+    public AwsRequestOverrideConfiguration callOverride() {
+        return AwsRequestOverrideConfiguration.builder().apiCallTimeout(callTimeout()).build();
+    }
+
     /**
-     * The timeout for an AWS call made now, retries included: the time left less a reserve, at most the longest
-     * call, and never so short that the call cannot be attempted (it then fails fast with a retryable timeout).
+     * The time left less a reserve, at most the longest call, and never so short that the call cannot be attempted
+     * (it then fails fast with a retryable timeout).
      */
-    public Duration callTimeout() {
+    private Duration callTimeout() {
         if (deadlineNanos == Long.MAX_VALUE) {
             return longestCall;
         }

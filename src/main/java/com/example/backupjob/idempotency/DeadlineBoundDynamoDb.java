@@ -27,26 +27,22 @@ final class DeadlineBoundDynamoDb implements DynamoDbClient {
 
     @Override
     public GetItemResponse getItem(GetItemRequest request) {
-        return dynamoDb.getItem(request.toBuilder()
-                .overrideConfiguration(call -> call.apiCallTimeout(deadline.callTimeout())).build());
+        return dynamoDb.getItem(request.toBuilder().overrideConfiguration(deadline.callOverride()).build());
     }
 
     @Override
     public PutItemResponse putItem(PutItemRequest request) {
-        return dynamoDb.putItem(request.toBuilder()
-                .overrideConfiguration(call -> call.apiCallTimeout(deadline.callTimeout())).build());
+        return dynamoDb.putItem(request.toBuilder().overrideConfiguration(deadline.callOverride()).build());
     }
 
     @Override
     public UpdateItemResponse updateItem(UpdateItemRequest request) {
-        return dynamoDb.updateItem(request.toBuilder()
-                .overrideConfiguration(call -> call.apiCallTimeout(deadline.callTimeout())).build());
+        return dynamoDb.updateItem(request.toBuilder().overrideConfiguration(deadline.callOverride()).build());
     }
 
     @Override
     public DeleteItemResponse deleteItem(DeleteItemRequest request) {
-        return dynamoDb.deleteItem(request.toBuilder()
-                .overrideConfiguration(call -> call.apiCallTimeout(deadline.callTimeout())).build());
+        return dynamoDb.deleteItem(request.toBuilder().overrideConfiguration(deadline.callOverride()).build());
     }
 
     @Override
