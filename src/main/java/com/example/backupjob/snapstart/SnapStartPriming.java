@@ -1,6 +1,9 @@
 package com.example.backupjob.snapstart;
 
 import com.example.backupjob.backup.BackupJob;
+import com.example.backupjob.backup.BackupJobs;
+import com.example.backupjob.config.AwsClients;
+import com.example.backupjob.deadline.InvocationDeadline;
 import com.example.backupjob.idempotency.IdempotencyKeys;
 import com.example.backupjob.request.BackupRequest;
 import com.example.backupjob.request.RequestDefaults;
@@ -22,7 +25,6 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.backup.BackupClient;
-import software.amazon.awssdk.services.backup.model.StartBackupJobResponse;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -30,11 +32,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * SnapStart priming: before Lambda snapshots an initialised environment, runs the request path once, so that a
  * restored environment finds its classes loaded and initialised, without calling AWS Backup or DynamoDB.
  *
- * <p>It parses, defaults and validates a sample request, derives its keys, and sends StartBackupJob and PutItem
- * through SDK clients of its own that differ from the function's in two ways only: an HTTP client that answers
- * from memory, so nothing leaves the JVM, and fixed fake credentials, so the execution role's credentials are never
- * resolved into the snapshot. Everything else, the SDK's marshalling, signing, endpoint rules, retries and
- * unmarshalling, runs as in an invocation.
+ * <p>It parses, defaults and validates a sample request, derives its keys, starts its job through the function's
+ * {@link BackupJobs} and writes a PutItem, both through SDK clients of its own that differ from the function's in
+ * two ways only: an HTTP client that answers from memory, so nothing leaves the JVM, and fixed fake credentials, so
+ * the execution role's credentials are never resolved into the snapshot. Everything else, the SDK's marshalling,
+ * signing, endpoint rules, retries and unmarshalling, runs as in an invocation.
  */
 public final class SnapStartPriming implements Resource {
 
@@ -44,6 +46,8 @@ public final class SnapStartPriming implements Resource {
              "ResourceArn": "arn:aws:dynamodb:us-east-1:123456789012:table/snapstart-priming",
              "IamRoleArn": "arn:aws:iam::123456789012:role/snapstart-priming",
              "StartWindowMinutes": 60, "CompleteWindowMinutes": 120, "Lifecycle": {"DeleteAfterDays": 35}}""";
+    private static final StaticCredentialsProvider FAKE_CREDENTIALS =
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming"));
     private static final String BACKUP_RESPONSE =
             "{\"BackupJobId\": \"snapstart-priming\", \"CreationDate\": 1764082800.087, \"IsParent\": false}";
 
@@ -68,21 +72,15 @@ public final class SnapStartPriming implements Resource {
         String token = IdempotencyKeys.backupToken(IdempotencyKeys.keyFor(request, null, null), request);
         try (BackupClient backup = BackupClient.builder()
                 .httpClient(new AnsweringHttpClient(BACKUP_RESPONSE))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")))
+                .credentialsProvider(FAKE_CREDENTIALS)
                 .region(Region.US_EAST_1)
                 .build()) {
-            StartBackupJobResponse started = backup.startBackupJob(call -> call
-                    .backupVaultName(request.backupVaultName())
-                    .resourceArn(request.resourceArn())
-                    .iamRoleArn(request.iamRoleArn())
-                    .idempotencyToken(token)
-                    .startWindowMinutes(request.startWindowMinutes()));
-            json.writeValueAsString(new BackupJob(started.backupJobId(), null, started.creationDate().toString(),
-                    false));
+            BackupJob job = new BackupJobs(backup, new InvocationDeadline(AwsClients.CALL_TIMEOUT)).start(request, token);
+            json.writeValueAsString(job);
         }
         try (DynamoDbClient dynamoDb = DynamoDbClient.builder()
                 .httpClient(new AnsweringHttpClient("{}"))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")))
+                .credentialsProvider(FAKE_CREDENTIALS)
                 .region(Region.US_EAST_1)
                 .build()) {
             dynamoDb.putItem(put -> put.tableName("snapstart-priming").item(Map.of("id", AttributeValue.fromS(token))));
