@@ -28,12 +28,12 @@ public final class RawSdkStoreHandler implements RequestStreamHandler {
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         Map<String, AttributeValue> key = Map.of("id", AttributeValue.fromS("raw#" + UUID.randomUUID()));
-        String now = String.valueOf(Instant.now().getEpochSecond());
+        long now = Instant.now().getEpochSecond();
         store.putItem(put -> put.tableName(table)
                 .item(Map.of("id", key.get("id"), "status", AttributeValue.fromS("INPROGRESS"),
-                        "expiration", AttributeValue.fromN(String.valueOf(Instant.now().getEpochSecond() + 3600))))
+                        "expiration", AttributeValue.fromN(String.valueOf(now + 3600))))
                 .conditionExpression("attribute_not_exists(id) OR expiration < :now")
-                .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(now))));
+                .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(String.valueOf(now)))));
         backup.handleRequest(input, output, context);
         store.updateItem(update -> update.tableName(table).key(key)
                 .updateExpression("SET #s = :s, #d = :d")
