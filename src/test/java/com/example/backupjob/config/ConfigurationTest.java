@@ -42,7 +42,8 @@ class ConfigurationTest {
                         + "2 to 50 characters: letters, digits, '-' or '_'"),
                 arguments("BACKUP_ROLE_ARN", "backup-role", "BACKUP_ROLE_ARN is not valid: IamRoleArn: must be an "
                         + "IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
-                arguments("DRY_RUN", "yes", "DRY_RUN must be true or false"));
+                arguments("DRY_RUN", "yes", "DRY_RUN must be true or false"),
+                arguments("DRY_RUN", "TRUE", "DRY_RUN must be true or false"));
     }
 
     @ParameterizedTest(name = "{0}={1}")
