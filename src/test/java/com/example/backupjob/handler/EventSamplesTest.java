@@ -71,12 +71,13 @@ class EventSamplesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("samples")
     void everySampleIsTheKindOfEventItsNameSays(String sample) {
-        List<Kind> kinds = KINDS.entrySet().stream().filter(prefix -> sample.startsWith(prefix.getKey()))
-                .map(Map.Entry::getValue).toList();
-        assertThat(kinds).as("the kind of events/%s: name it after its kind (sqs-*, eventbridge-*, ...) or add "
-                + "its prefix to EventSamplesTest.KINDS", sample).hasSize(1);
+        assertIsA(kindOf(sample), EVENTS.resolve(sample));
+    }
 
-        assertIsA(kinds.getFirst(), EVENTS.resolve(sample));
+    @Test
+    void aSampleWhoseNameStartsWithNoKnownPrefixFails() {
+        assertThatThrownBy(() -> kindOf("backup-job-state-change.json"))
+                .hasMessageContaining("add its prefix to EventSamplesTest.KINDS");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -101,6 +102,14 @@ class EventSamplesTest {
     void aPlainRequestSampleThatIsAnEventIsNoPlainRequest() {
         assertThatThrownBy(() -> assertIsA(Kind.PLAIN_REQUEST, EVENTS.resolve("scheduled-rule.json")))
                 .hasMessageContaining("detail-type");
+    }
+
+    private static Kind kindOf(String sample) {
+        List<Kind> kinds = KINDS.entrySet().stream().filter(prefix -> sample.startsWith(prefix.getKey()))
+                .map(Map.Entry::getValue).toList();
+        assertThat(kinds).as("the kind of events/%s: name it after its kind (sqs-*, eventbridge-*, ...) or add "
+                + "its prefix to EventSamplesTest.KINDS", sample).hasSize(1);
+        return kinds.getFirst();
     }
 
     private static void assertIsA(Kind kind, Path sample) {
