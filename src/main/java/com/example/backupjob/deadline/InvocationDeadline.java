@@ -33,15 +33,20 @@ public final class InvocationDeadline {
         return AwsRequestOverrideConfiguration.builder().apiCallTimeout(callTimeout()).build();
     }
 
+    /** The time left in the current invocation; outside one (SnapStart priming), the longest call. */
+    public Duration timeLeft() {
+        if (deadlineNanos == Long.MAX_VALUE) {
+            return longestCall;
+        }
+        return Duration.ofNanos(deadlineNanos - System.nanoTime());
+    }
+
     /**
      * The time left less a reserve, at most the longest call, and never so short that the call cannot be attempted
      * (it then fails fast with a retryable timeout).
      */
     private Duration callTimeout() {
-        if (deadlineNanos == Long.MAX_VALUE) {
-            return longestCall;
-        }
-        Duration left = Duration.ofNanos(deadlineNanos - System.nanoTime()).minus(RESERVE);
+        Duration left = timeLeft().minus(RESERVE);
         if (left.compareTo(SHORTEST_CALL) < 0) {
             return SHORTEST_CALL;
         }
