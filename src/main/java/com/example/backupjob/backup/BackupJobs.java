@@ -46,7 +46,7 @@ public final class BackupJobs {
         requestRate.awaitTurn();
         try {
             StartBackupJobResponse response = backup.startBackupJob(toApiRequest(request, idempotencyToken).toBuilder()
-                    .overrideConfiguration(deadline.callOverride())
+                    .overrideConfiguration(deadline.callOverrideBeforeStoreWrite())
                     .build());
             Instant created = response.creationDate();
             return new BackupJob(response.backupJobId(), response.recoveryPointArn(),

@@ -173,6 +173,11 @@ public final class LocalAws implements BeforeEachCallback {
         return SERVERS.dynamoDb().keys(table).stream().filter(key -> key.contains(".startOnce#")).toList();
     }
 
+    /** The name of this test's idempotency table. */
+    public String idempotencyTable() {
+        return table;
+    }
+
     public DynaliteServer dynamoDb() {
         return SERVERS.dynamoDb();
     }
