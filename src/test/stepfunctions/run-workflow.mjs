@@ -54,7 +54,9 @@ async function execute(execution, input) {
   try {
     const output = await stateMachine.run(input, {
       context: { Execution: execution },
-      overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: waits, retryIntervalOverrides: retryIntervals },
+      overrides: {
+        taskResourceLocalHandlers: handlers, waitTimeOverrides: waits, retryIntervalOverrides: retryIntervals,
+      },
     }).result;
     return { status: 'SUCCEEDED', output };
   } catch (e) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.backupjob.config.Configuration;
 import com.example.backupjob.error.ThrottlingException;
-import com.example.backupjob.runtime.FunctionClasspath;
+import com.example.backupjob.runtime.LocalFunctions;
 import com.example.backupjob.runtime.LocalLambda;
 import com.example.backupjob.runtime.SamFunction;
 import com.example.backupjob.runtime.SamTemplate;
@@ -18,7 +18,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -163,7 +162,8 @@ class BackupJobWorkflowTest {
         // then
         assertThat(succeeded(execution).output().path("State").asText()).isEqualTo("COMPLETED");
         assertThat(lambdaApi.payloads().size() - invocationsBefore).isEqualTo(2);
-        assertThat(lambda.newOutput()).anySatisfy(line -> assertThat(line).contains(ThrottlingException.class.getName()));
+        assertThat(lambda.newOutput())
+                .anySatisfy(line -> assertThat(line).contains(ThrottlingException.class.getName()));
         assertThat(backup.jobsStarted() - jobsBefore).isEqualTo(1);
     }
 
@@ -253,18 +253,12 @@ class BackupJobWorkflowTest {
                 api.endpoint(), backup.endpoint(), Path.of("target", "lambda", logFile));
     }
 
-    /** The function as sam local invoke --env-vars env.json sees it, with some variables replaced. */
     private static SamFunction function(Map<String, String> environmentOverrides) {
-        Map<String, String> environment = new HashMap<>(SamTemplate.environmentFile(Path.of("env.json"), FUNCTION));
-        environment.putAll(environmentOverrides);
-        return SamTemplate.read(Path.of("template.yaml")).function(FUNCTION, Map.of(), environment);
+        return LocalFunctions.function(FUNCTION, environmentOverrides);
     }
 
     private static LocalLambda start(SamFunction function, String logFile) {
-        return LocalLambda.start(function, FunctionClasspath.fromBuild(Path.of("")), Map.of(
-                        "AWS_ENDPOINT_URL_BACKUP", backup.endpoint().toString(),
-                        "AWS_ENDPOINT_URL_DYNAMODB", dynamoDb.endpoint().toString()),
-                Path.of("target", "lambda", logFile));
+        return LocalFunctions.start(function, backup, dynamoDb, logFile);
     }
 
     private List<String> newPayloads() {
@@ -273,7 +267,8 @@ class BackupJobWorkflowTest {
     }
 
     private static Execution.Succeeded succeeded(Execution execution) {
-        assertThat(execution).as(() -> "the execution failed: " + execution + "\n" + String.join("\n", lambda.newOutput()))
+        assertThat(execution)
+                .as(() -> "the execution failed: " + execution + "\n" + String.join("\n", lambda.newOutput()))
                 .isInstanceOf(Execution.Succeeded.class);
         return (Execution.Succeeded) execution;
     }
