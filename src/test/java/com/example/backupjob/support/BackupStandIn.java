@@ -71,8 +71,8 @@ public final class BackupStandIn implements AutoCloseable {
     }
 
     /**
-     * DescribeBackupJob shows each job it has not described before as CREATED, then RUNNING, then in
-     * {@code finalState} with {@code statusMessage} (null for none), as the job's later describes keep showing.
+     * DescribeBackupJob shows each job it has not described before as CREATED, then RUNNING, then, from the third
+     * describe on, in {@code finalState} with {@code statusMessage} (null for none).
      */
     public void endJobsIn(String finalState, String statusMessage) {
         jobEnd = new JobEnd(finalState, statusMessage);
