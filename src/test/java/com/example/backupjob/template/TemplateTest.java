@@ -126,6 +126,20 @@ class TemplateTest {
     }
 
     @Test
+    void everyQueuedRecordCanStartBeforeItsDeadlineAtTheLowestRate() {
+        // The records in flight wait for their turn one after another; the last must still start in time.
+        JsonNode event = FUNCTION.at("/Events/Requests/Properties");
+        int inFlight = event.path("BatchSize").asInt() * event.at("/ScalingConfig/MaximumConcurrency").asInt();
+        double lowestRate = TEMPLATE.at("/Parameters/StartBackupJobRate/MinValue").asDouble();
+        double startMarginSeconds = 2.5;
+
+        assertThat(lowestRate).isPositive();
+        assertThat(inFlight / lowestRate + startMarginSeconds).isLessThan(FUNCTION.path("Timeout").asDouble());
+        assertThat(FUNCTION.at("/Environment/Variables/START_BACKUP_JOB_RATE/Ref").asText())
+                .isEqualTo("StartBackupJobRate");
+    }
+
+    @Test
     void queuesAreEncryptedAndTheDeadLetterQueueKeepsMessagesFourteenDays() {
         JsonNode deadLetters = RESOURCES.path("RequestDeadLetterQueue").path("Properties");
 
