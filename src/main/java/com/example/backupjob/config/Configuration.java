@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /** The function's settings, read once from the environment at start-up. */
 public record Configuration(RequestDefaults requestDefaults, String idempotencyTable, Duration idempotencyTtl,
-        boolean dryRun, String metricsNamespace) {
+        boolean dryRun) {
 
     public static final String BACKUP_VAULT_NAME = "BACKUP_VAULT_NAME";
     public static final String BACKUP_ROLE_ARN = "BACKUP_ROLE_ARN";
@@ -20,10 +20,8 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
     public static final String IDEMPOTENCY_TABLE = "IDEMPOTENCY_TABLE";
     public static final String IDEMPOTENCY_TTL = "IDEMPOTENCY_TTL";
     public static final String DRY_RUN = "DRY_RUN";
-    public static final String METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE";
 
     private static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(1);
-    private static final String DEFAULT_METRICS_NAMESPACE = "StartBackupJob";
     private static final Pattern TABLE_NAME = Pattern.compile("^[a-zA-Z0-9_.-]{3,255}$");
 
     /**
@@ -33,10 +31,8 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
         ObjectNode defaults = backupDefaults(environment, json);
         addDefault(defaults, environment, BACKUP_VAULT_NAME, "BackupVaultName");
         addDefault(defaults, environment, BACKUP_ROLE_ARN, "IamRoleArn");
-        String namespace = value(environment, METRICS_NAMESPACE);
         return new Configuration(RequestDefaults.of(defaults), idempotencyTable(environment),
-                idempotencyTtl(environment), dryRun(environment),
-                namespace == null ? DEFAULT_METRICS_NAMESPACE : namespace);
+                idempotencyTtl(environment), dryRun(environment));
     }
 
     private static boolean dryRun(Map<String, String> environment) {
