@@ -8,10 +8,13 @@ import com.example.backupjob.idempotency.IdempotencyKeys;
 import com.example.backupjob.request.BackupRequest;
 import com.example.backupjob.request.RequestDefaults;
 import com.example.backupjob.request.RequestReader;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
+import java.time.Instant;
+import java.util.OptionalInt;
 import org.crac.Context;
 import org.crac.Core;
 import org.crac.Resource;
@@ -26,17 +29,23 @@ import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.backup.BackupClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.lambda.powertools.idempotency.IdempotencyConfig;
+import software.amazon.lambda.powertools.idempotency.exceptions.IdempotencyItemNotFoundException;
+import software.amazon.lambda.powertools.idempotency.persistence.BasePersistenceStore;
+import software.amazon.lambda.powertools.idempotency.persistence.DynamoDBPersistenceStore;
 
 /**
  * SnapStart priming: before Lambda snapshots an initialised environment, runs the request path once, so that a
  * restored environment finds its classes loaded and initialised, without calling AWS Backup or DynamoDB.
  *
  * <p>It parses, defaults and validates a sample request, derives its keys, starts its job through the function's
- * {@link BackupJobs} and writes a PutItem, both through SDK clients of its own that differ from the function's in
- * two ways only: an HTTP client that answers from memory, so nothing leaves the JVM, and fixed fake credentials, so
- * the execution role's credentials are never resolved into the snapshot. Everything else, the SDK's marshalling,
- * signing, endpoint rules, retries and unmarshalling, runs as in an invocation.
+ * {@link BackupJobs}, and takes a record through a Powertools DynamoDB store of its own as an invocation does (saved
+ * in progress, saved with the job, read, deleted; as Powertools v2 primes its store), both through SDK clients of
+ * its own that differ from the function's in two ways only: an HTTP client that answers from memory, so nothing
+ * leaves the JVM, and fixed fake credentials, so the execution role's credentials are never resolved into the
+ * snapshot. Everything else, the SDK's marshalling, signing, endpoint rules, retries and unmarshalling, and
+ * Powertools' keys, hashing and result serialisation, runs as in an invocation. The function's own store, which
+ * Powertools holds JVM-wide, is left alone.
  */
 public final class SnapStartPriming implements Resource {
 
@@ -48,6 +57,7 @@ public final class SnapStartPriming implements Resource {
              "StartWindowMinutes": 60, "CompleteWindowMinutes": 120, "Lifecycle": {"DeleteAfterDays": 35}}""";
     private static final StaticCredentialsProvider FAKE_CREDENTIALS =
             StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming"));
+    private static final int PRIMING_INVOCATION_MILLIS = 30_000;
     private static final String BACKUP_RESPONSE =
             "{\"BackupJobId\": \"snapstart-priming\", \"CreationDate\": 1764082800.087, \"IsParent\": false}";
 
@@ -70,12 +80,13 @@ public final class SnapStartPriming implements Resource {
     public void beforeCheckpoint(Context<? extends Resource> context) throws Exception {
         BackupRequest request = requests.read(json.readTree(SAMPLE_REQUEST));
         String token = IdempotencyKeys.backupToken(IdempotencyKeys.keyFor(request, null, null), request);
+        BackupJob job;
         try (BackupClient backup = BackupClient.builder()
                 .httpClient(new AnsweringHttpClient(BACKUP_RESPONSE))
                 .credentialsProvider(FAKE_CREDENTIALS)
                 .region(Region.US_EAST_1)
                 .build()) {
-            BackupJob job = new BackupJobs(backup, new InvocationDeadline(AwsClients.CALL_TIMEOUT)).start(request, token);
+            job = new BackupJobs(backup, new InvocationDeadline(AwsClients.CALL_TIMEOUT)).start(request, token);
             json.writeValueAsString(job);
         }
         try (DynamoDbClient dynamoDb = DynamoDbClient.builder()
@@ -83,8 +94,26 @@ public final class SnapStartPriming implements Resource {
                 .credentialsProvider(FAKE_CREDENTIALS)
                 .region(Region.US_EAST_1)
                 .build()) {
-            dynamoDb.putItem(put -> put.tableName("snapstart-priming").item(Map.of("id", AttributeValue.fromS(token))));
+            primeStore(dynamoDb, TextNode.valueOf(token), job);
         }
+    }
+
+    /** What Powertools' store does for a new request and for a duplicate, against the answering client. */
+    private static void primeStore(DynamoDbClient dynamoDb, JsonNode key, BackupJob job) {
+        BasePersistenceStore store = DynamoDBPersistenceStore.builder()
+                .withTableName("snapstart-priming")
+                .withDynamoDbClient(dynamoDb)
+                .build();
+        store.configure(IdempotencyConfig.builder().build(), "startOnce");
+        Instant now = Instant.now();
+        store.saveInProgress(key, now, OptionalInt.of(PRIMING_INVOCATION_MILLIS));
+        store.saveSuccess(key, job, now);
+        try {
+            store.getRecord(key, now);
+        } catch (IdempotencyItemNotFoundException expected) {
+            // The answering client has no item to return: the lookup's request and response paths have run.
+        }
+        store.deleteRecord(key, new IllegalStateException("priming"));
     }
 
     @Override
