@@ -38,14 +38,34 @@ public final class BackupJobs {
     }
 
     /**
+     * Starts the job in a turn of the shared request rate; a call AWS Backup still throttles (other callers share the
+     * quota) waits for another turn, as long as one is free before the invocation's deadline.
+     *
      * @param idempotencyToken the token AWS Backup de-duplicates on, derived by the caller
      * @throws StartBackupJobException named after the service's error code; ThrottlingException also when the
      *     shared request rate has no call free before the invocation's deadline
      */
     public BackupJob start(BackupRequest request, String idempotencyToken) {
+        StartBackupJobRequest apiRequest = toApiRequest(request, idempotencyToken);
         requestRate.awaitTurn();
+        ThrottlingException throttled = null;
+        while (true) {
+            try {
+                return call(apiRequest);
+            } catch (ThrottlingException e) {
+                throttled = e;
+            } catch (ApiCallTimeoutException | AbortedException e) {
+                // The invocation's deadline ended the call, waiting between attempts or for an answer.
+                throw throttled != null ? throttled : new ServiceUnavailableException("AWS Backup did not start the "
+                        + "job in the time left in the invocation: it throttled the call or answered too slowly", e);
+            }
+            requestRate.awaitAnotherTurn(throttled);
+        }
+    }
+
+    private BackupJob call(StartBackupJobRequest apiRequest) {
         try {
-            StartBackupJobResponse response = backup.startBackupJob(toApiRequest(request, idempotencyToken).toBuilder()
+            StartBackupJobResponse response = backup.startBackupJob(apiRequest.toBuilder()
                     .overrideConfiguration(deadline.callOverrideBeforeStoreWrite())
                     .build());
             Instant created = response.creationDate();
@@ -55,9 +75,7 @@ public final class BackupJobs {
         } catch (AwsServiceException e) {
             throw translate(e);
         } catch (ApiCallTimeoutException | AbortedException e) {
-            // The invocation's deadline ended the call, waiting between attempts or for an answer.
-            throw new ServiceUnavailableException("AWS Backup did not start the job in the time left in the "
-                    + "invocation: it throttled the call or answered too slowly", e);
+            throw e;
         } catch (SdkClientException e) {
             throw new ServiceUnavailableException("AWS Backup could not be reached: " + e.getMessage(), e);
         }

@@ -65,20 +65,41 @@ public final class SharedRequestRate {
      * @throws IdempotencyStoreException when the table cannot be used
      */
     public void awaitTurn() {
+        if (!takeTurn(true)) {
+            throw new ThrottlingException("No StartBackupJob call is free before the invocation's deadline at "
+                    + callsPerSecond + " calls per second, shared by all environments");
+        }
+    }
+
+    /**
+     * After AWS Backup throttled a call despite the shared rate (other callers use the quota too): returns at the
+     * next free start, if it leaves time to call before the invocation's deadline.
+     *
+     * @throws ThrottlingException {@code throttled} when no start is free early enough
+     */
+    public void awaitAnotherTurn(ThrottlingException throttled) {
+        if (!takeTurn(false)) {
+            throw throttled;
+        }
+    }
+
+    private boolean takeTurn(boolean evenWhenLate) {
         long latestStart = micros(Instant.now().plus(deadline.timeLeft()).minus(START_MARGIN));
         for (int round = 0; round < ROUNDS; round++) {
             long now = micros(Instant.now());
+            if (now > latestStart && !evenWhenLate) {
+                return false;
+            }
             Optional<Long> start = reserveInUse(now, Math.max(now, latestStart));
             if (start.isPresent()) {
                 sleepUntil(Math.max(now, start.get()));
-                return;
+                return true;
             }
             if (restartIdle(now)) {
-                return;
+                return true;
             }
         }
-        throw new ThrottlingException("No StartBackupJob call is free before the invocation's deadline at "
-                + callsPerSecond + " calls per second, shared by all environments");
+        return false;
     }
 
     /** Takes the next start of a schedule in use, unless it is later than allowed. */

@@ -18,10 +18,12 @@ import com.example.backupjob.error.ResourceNotFoundException;
 import com.example.backupjob.error.ServiceUnavailableException;
 import com.example.backupjob.error.StartBackupJobException;
 import com.example.backupjob.error.ThrottlingException;
+import com.example.backupjob.support.LambdaTestContext;
 import com.example.backupjob.support.LocalAws;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.http.Fault;
+import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -81,7 +83,8 @@ class BackupJobsTest {
             Class<? extends StartBackupJobException> errorName) {
         aws.answerBackupWith(serviceError(status, code, "the service said no"));
 
-        LocalAws.Outcome outcome = invoke(aws.handler(), "{}");
+        // 6 s: time for the SDK's three throttled attempts, after which the deadline ends the turns they get.
+        LocalAws.Outcome outcome = invoke(aws.handler(), "{}", LambdaTestContext.create(Duration.ofSeconds(6)));
 
         assertThat(outcome.error()).isExactlyInstanceOf(errorName).hasMessage("the service said no");
         assertThat(errorName.getSimpleName()).isEqualTo(code);

@@ -88,7 +88,7 @@ class QueueBurstTest {
     void throttlingThatOutlastsTheDeadlineFailsRecordsForRetryAndLosesNone() throws InterruptedException {
         // given: AWS Backup throttles every call for longer than an invocation may take
         try (BackupStandIn backup = BackupStandIn.start(Duration.ZERO, 0);
-                QueueFleet fleet = fleet(backup, 1, function -> QueueFleet.withTimeout(function, Duration.ofSeconds(6)),
+                QueueFleet fleet = fleet(backup, 1, function -> function.withTimeout(Duration.ofSeconds(6)),
                         Duration.ofSeconds(8))) {
 
             // when: the storm outlasts the first delivery, then ends

@@ -73,12 +73,6 @@ public final class QueueFleet implements AutoCloseable {
         return new QueueFleet(sqs, queues, environments);
     }
 
-    /** The function with another timeout, e.g. to let a test outlast an invocation's deadline sooner. */
-    public static SamFunction withTimeout(SamFunction function, Duration timeout) {
-        return new SamFunction(function.logicalId(), function.handler(), function.runtime(), timeout,
-                function.memorySize(), function.environment());
-    }
-
     /** Queues this many plain requests, each for a resource of its own, ten to a SendMessageBatch call. */
     public void send(int requests) {
         List<SendMessageBatchRequestEntry> entries = IntStream.range(0, requests)

@@ -13,4 +13,9 @@ public record SamFunction(String logicalId, String handler, String runtime, Dura
     public SamFunction {
         environment = Map.copyOf(environment);
     }
+
+    /** The function with another timeout, e.g. to let a test outlast an invocation's deadline sooner. */
+    public SamFunction withTimeout(Duration newTimeout) {
+        return new SamFunction(logicalId, handler, runtime, newTimeout, memorySize, environment);
+    }
 }
