@@ -98,15 +98,9 @@ final class RequestValidator {
 
         void unknownKeys(JsonNode object, String prefix, List<String> known) {
             object.fieldNames().forEachRemaining(key -> {
-                if (known.contains(key)) {
-                    return;
+                if (!known.contains(key)) {
+                    violations.add(Violation.unknownKey(prefix + shorten(key), key, known));
                 }
-                String hint = known.stream()
-                        .filter(candidate -> candidate.equalsIgnoreCase(key))
-                        .findFirst()
-                        .map(candidate -> " (did you mean " + candidate + "?)")
-                        .orElse("");
-                add(prefix + shorten(key), Kind.INVALID_REQUEST, "is not a known field" + hint);
             });
         }
 

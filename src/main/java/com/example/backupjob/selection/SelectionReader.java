@@ -93,15 +93,9 @@ public final class SelectionReader {
 
         private void unknownKeys(JsonNode selection) {
             selection.fieldNames().forEachRemaining(key -> {
-                if (SELECTION_FIELDS.contains(key)) {
-                    return;
+                if (!SELECTION_FIELDS.contains(key)) {
+                    violations.add(Violation.unknownKey("Selection." + shorten(key), key, SELECTION_FIELDS));
                 }
-                String hint = SELECTION_FIELDS.stream()
-                        .filter(candidate -> candidate.equalsIgnoreCase(key))
-                        .findFirst()
-                        .map(candidate -> " (did you mean " + candidate + "?)")
-                        .orElse("");
-                add("Selection." + shorten(key), Kind.INVALID_REQUEST, "is not a known field" + hint);
             });
         }
 
