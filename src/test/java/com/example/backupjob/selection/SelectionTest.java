@@ -2,6 +2,8 @@ package com.example.backupjob.selection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.example.backupjob.error.AccessDeniedException;
+import com.example.backupjob.error.InvalidParameterValueException;
 import com.example.backupjob.error.ServiceUnavailableException;
 import com.example.backupjob.error.ThrottlingException;
 import com.example.backupjob.handler.SelectBackupResourcesHandler;
@@ -10,12 +12,12 @@ import com.example.backupjob.support.LocalSelection;
 import com.example.backupjob.support.SqsFaultProxy;
 import com.example.backupjob.support.TaggingStandIn.Resource;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.sqs.model.Message;
 
 /** The tag selection function end to end: the Tagging API stand-in, ElasticMQ, and the StartBackupJob function. */
 class SelectionTest {
@@ -132,9 +134,9 @@ class SelectionTest {
 
         // when
         JsonNode first = LocalSelection.invoke(handler, selection).json();
-        List<String> firstBodies = local.drainQueue().stream().map(message -> message.body()).toList();
+        List<String> firstBodies = local.drainQueue().stream().map(Message::body).toList();
         JsonNode second = LocalSelection.invoke(local.handler(), selection).json();
-        List<String> secondBodies = local.drainQueue().stream().map(message -> message.body()).toList();
+        List<String> secondBodies = local.drainQueue().stream().map(Message::body).toList();
 
         // then
         assertThat(first.get("SelectionKey").asText()).startsWith("sha256:");
@@ -246,15 +248,58 @@ class SelectionTest {
         assertThat(local.messagesQueued()).isZero();
     }
 
+    @Test
+    void entryRejectedAsTheSendersFaultFailsAtOnce() {
+        // given
+        local.tagging().hold(tables(3));
+        try (SqsFaultProxy proxy = SqsFaultProxy.start(local.sqs().endpoint(), 1, true)) {
+            SelectBackupResourcesHandler handler = local.handlerSendingThrough(proxy.endpoint());
+
+            // when
+            LocalAws.Outcome outcome = LocalSelection.invoke(handler, SELECTION);
+
+            // then
+            assertThat(outcome.error()).isExactlyInstanceOf(InvalidParameterValueException.class)
+                    .hasMessage("1 of 3 messages were rejected by SQS (InvalidParameterValue); a retry cannot help");
+            assertThat(proxy.batchCalls()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void getResourcesAccessDeniedFailsNamingThePermission() {
+        // given
+        local.tagging().failNext(1, 400, "AccessDeniedException");
+
+        // when
+        LocalAws.Outcome outcome = LocalSelection.invoke(local.handler(), SELECTION);
+
+        // then
+        assertThat(outcome.error()).isExactlyInstanceOf(AccessDeniedException.class).hasMessage(
+                "GetResources failed with AccessDeniedException (HTTP 400): the function's role needs tag:GetResources");
+        assertThat(local.messagesQueued()).isZero();
+    }
+
+    @Test
+    void getResourcesServerErrorsFailAsServiceUnavailableWithoutTheServicesMessage() {
+        // given
+        local.tagging().failNext(Integer.MAX_VALUE, 500, "InternalServiceException");
+
+        // when
+        LocalAws.Outcome outcome = LocalSelection.invoke(local.handler(), SELECTION);
+
+        // then
+        assertThat(outcome.error()).isExactlyInstanceOf(ServiceUnavailableException.class)
+                .hasMessage("GetResources failed with InternalServiceException (HTTP 500)");
+        assertThat(local.tagging().requests()).hasSize(3);
+    }
+
     private static List<Resource> tables(int count) {
         return IntStream.range(0, count)
                 .mapToObj(i -> new Resource("arn:aws:dynamodb" + ACCOUNT + "table/table-" + i, SELECTED))
                 .toList();
     }
 
-    private static String sqsEvent(List<software.amazon.awssdk.services.sqs.model.Message> messages) {
-        List<String> bodies = new ArrayList<>();
-        messages.forEach(message -> bodies.add(message.body()));
-        return LocalAws.sqsEvent(bodies);
+    private static String sqsEvent(List<Message> messages) {
+        return LocalAws.sqsEvent(messages.stream().map(Message::body).toList());
     }
 }

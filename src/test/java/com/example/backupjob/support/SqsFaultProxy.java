@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Forwards SQS calls to a real server (ElasticMQ) and makes SendMessageBatch fail one entry, as SQS does under
  * load: the entry is held back from the server and reported in the answer's Failed list (an internal error, not the
- * sender's fault), while the other entries are really sent and reported as the server answered them.
+ * sender's fault, unless told), while the other entries are really sent and reported as the server answered them.
  */
 public final class SqsFaultProxy implements AutoCloseable {
 
@@ -31,21 +31,28 @@ public final class SqsFaultProxy implements AutoCloseable {
     private final HttpServer server;
     private final HttpClient client = HttpClient.newHttpClient();
     private final AtomicInteger failuresLeft;
+    private final boolean senderFault;
     private final AtomicInteger batchCalls = new AtomicInteger();
 
-    private SqsFaultProxy(URI target, int failures) throws IOException {
+    private SqsFaultProxy(URI target, int failures, boolean senderFault) throws IOException {
         this.target = target;
         this.failuresLeft = new AtomicInteger(failures);
+        this.senderFault = senderFault;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::forward);
         server.start();
     }
 
-    /** Fails the first entry of the next {@code failures} SendMessageBatch calls. */
+    /** Fails the first entry of the next {@code failures} SendMessageBatch calls with an internal error. */
     public static SqsFaultProxy start(URI target, int failures) {
+        return start(target, failures, false);
+    }
+
+    /** The same, the entry failed as the sender's fault when {@code senderFault}, as for a malformed message. */
+    public static SqsFaultProxy start(URI target, int failures, boolean senderFault) {
         try {
-            return new SqsFaultProxy(target, failures);
+            return new SqsFaultProxy(target, failures, senderFault);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -83,7 +90,7 @@ public final class SqsFaultProxy implements AutoCloseable {
             if (heldBack != null && response.statusCode() == 200) {
                 ObjectNode result = (ObjectNode) JSON.readTree(answer);
                 result.withArray("Failed").addObject().put("Id", heldBack.get("Id").asText())
-                        .put("SenderFault", false).put("Code", "InternalError")
+                        .put("SenderFault", senderFault).put("Code", senderFault ? "InvalidParameterValue" : "InternalError")
                         .put("Message", "Injected by SqsFaultProxy");
                 answer = result.toString();
             }

@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A local Resource Groups Tagging API serving GetResources (awsJson1_1: POST / with its X-Amz-Target), on WireMock.
  * It matches the resources it holds as the service documents: every TagFilter key present with one of its values,
  * and a ResourceTypeFilter ({@code service} or {@code service:type}) when given; it pages them by ResourcesPerPage
- * with a PaginationToken, and can answer ThrottledException for a number of calls first.
+ * with a PaginationToken, and can answer an error (ThrottledException, AccessDeniedException...) for a number of
+ * calls first.
  */
 public final class TaggingStandIn implements AutoCloseable {
 
@@ -39,7 +40,9 @@ public final class TaggingStandIn implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<Resource> resources = new CopyOnWriteArrayList<>();
-    private final AtomicInteger throttlesLeft = new AtomicInteger();
+    private final AtomicInteger failuresLeft = new AtomicInteger();
+    private volatile JsonNode failure;
+    private volatile int failureStatus;
     private volatile int latencyMillis;
     private final WireMockServer server;
 
@@ -67,7 +70,7 @@ public final class TaggingStandIn implements AutoCloseable {
         server.resetAll();
         stub();
         resources.clear();
-        throttlesLeft.set(0);
+        failuresLeft.set(0);
     }
 
     public void hold(List<Resource> held) {
@@ -76,7 +79,14 @@ public final class TaggingStandIn implements AutoCloseable {
 
     /** The next {@code calls} GetResources calls are throttled, as the service does past its request rate. */
     public void throttle(int calls) {
-        throttlesLeft.set(calls);
+        failNext(calls, 400, "ThrottledException");
+    }
+
+    /** The next {@code calls} GetResources calls fail with this status and error code. */
+    public void failNext(int calls, int status, String code) {
+        failure = JSON.createObjectNode().put("__type", code).put("Message", "Refused by TaggingStandIn");
+        failureStatus = status;
+        failuresLeft.set(calls);
     }
 
     /** Each page is answered after this delay, as the service takes its time (benchmarks only). */
@@ -115,9 +125,8 @@ public final class TaggingStandIn implements AutoCloseable {
 
         @Override
         public ResponseDefinition transform(ServeEvent serveEvent) {
-            if (throttlesLeft.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
-                return answer(400, JSON.createObjectNode().put("__type", "ThrottledException")
-                        .put("Message", "Rate exceeded"));
+            if (failuresLeft.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+                return answer(failureStatus, failure);
             }
             JsonNode request = parse(serveEvent.getRequest().getBodyAsString());
             List<Resource> matching = resources.stream().filter(resource -> matches(resource, request)).toList();
