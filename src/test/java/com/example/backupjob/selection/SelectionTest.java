@@ -50,11 +50,12 @@ class SelectionTest {
     void sendsTheTagsAsTagFiltersAndTheTypesAsResourceTypeFilters() {
         // given
         String selection = """
-                {"Selection": {"Tags": {"env": ["%s", "%s"], "backup": ["%s"]}, "ResourceTypes": ["dynamodb:table", "rds"]}}
+                {"Selection": {"Tags": {"env": ["%s", "%s"], "backup": ["%s"]},
+                               "ResourceTypes": ["dynamodb:table", "rds"]}}
                 """.formatted(PROD, STAGING, NIGHTLY);
 
         // when
-        LocalSelection.invoke(local.handler(), selection).json();
+        LocalAws.invoke(local.handler(), selection).json();
 
         // then
         JsonNode request = local.tagging().requests().getFirst();
@@ -82,7 +83,7 @@ class SelectionTest {
                         "env", PROD))));
 
         // when
-        JsonNode response = LocalSelection.invoke(local.handler(), SELECTION).json();
+        JsonNode response = LocalAws.invoke(local.handler(), SELECTION).json();
 
         // then
         assertThat(response).isEqualTo(LocalAws.parse("""
@@ -114,7 +115,7 @@ class SelectionTest {
         local.tagging().hold(tables(250));
 
         // when
-        JsonNode response = LocalSelection.invoke(local.handler(), SELECTION).json();
+        JsonNode response = LocalAws.invoke(local.handler(), SELECTION).json();
 
         // then
         assertThat(local.tagging().requests()).extracting(request -> request.path("PaginationToken").asText())
@@ -133,9 +134,9 @@ class SelectionTest {
         SelectBackupResourcesHandler handler = local.handler();
 
         // when
-        JsonNode first = LocalSelection.invoke(handler, selection).json();
+        JsonNode first = LocalAws.invoke(handler, selection).json();
         List<String> firstBodies = local.drainQueue().stream().map(Message::body).toList();
-        JsonNode second = LocalSelection.invoke(local.handler(), selection).json();
+        JsonNode second = LocalAws.invoke(local.handler(), selection).json();
         List<String> secondBodies = local.drainQueue().stream().map(Message::body).toList();
 
         // then
@@ -153,9 +154,9 @@ class SelectionTest {
         var startBackupJob = aws.handler();
 
         // when: the StartBackupJob function consumes the queue, then the selection runs again and it consumes that
-        LocalSelection.invoke(local.handler(), SELECTION).json();
+        LocalAws.invoke(local.handler(), SELECTION).json();
         JsonNode firstBatch = LocalAws.invoke(startBackupJob, sqsEvent(local.drainQueue())).json();
-        LocalSelection.invoke(local.handler(), SELECTION).json();
+        LocalAws.invoke(local.handler(), SELECTION).json();
         JsonNode rerunBatch = LocalAws.invoke(startBackupJob, sqsEvent(local.drainQueue())).json();
 
         // then
@@ -172,7 +173,7 @@ class SelectionTest {
         local.tagging().hold(List.of(new Resource(ORDERS, Map.of("team", "payments"))));
 
         // when
-        JsonNode response = LocalSelection.invoke(local.handler(), event).json();
+        JsonNode response = LocalAws.invoke(local.handler(), event).json();
 
         // then
         assertThat(response.get("SelectionKey").asText()).isEqualTo(LocalAws.parse(event).get("id").asText());
@@ -190,7 +191,7 @@ class SelectionTest {
             SelectBackupResourcesHandler handler = local.handlerSendingThrough(proxy.endpoint());
 
             // when
-            JsonNode response = LocalSelection.invoke(handler, SELECTION).json();
+            JsonNode response = LocalAws.invoke(handler, SELECTION).json();
 
             // then
             assertThat(response.get("Queued").asInt()).isEqualTo(12);
@@ -208,7 +209,7 @@ class SelectionTest {
             SelectBackupResourcesHandler handler = local.handlerSendingThrough(proxy.endpoint());
 
             // when
-            LocalAws.Outcome outcome = LocalSelection.invoke(handler, SELECTION);
+            LocalAws.Outcome outcome = LocalAws.invoke(handler, SELECTION);
 
             // then: each attempt held back one more entry, so the last one was never queued
             assertThat(outcome.error()).isExactlyInstanceOf(ServiceUnavailableException.class)
@@ -225,7 +226,7 @@ class SelectionTest {
         local.tagging().throttle(2);
 
         // when
-        JsonNode response = LocalSelection.invoke(local.handler(), SELECTION).json();
+        JsonNode response = LocalAws.invoke(local.handler(), SELECTION).json();
 
         // then
         assertThat(local.tagging().requests()).hasSize(3);
@@ -239,7 +240,7 @@ class SelectionTest {
         local.tagging().throttle(Integer.MAX_VALUE);
 
         // when
-        LocalAws.Outcome outcome = LocalSelection.invoke(local.handler(), SELECTION);
+        LocalAws.Outcome outcome = LocalAws.invoke(local.handler(), SELECTION);
 
         // then
         assertThat(outcome.error()).isExactlyInstanceOf(ThrottlingException.class)
@@ -256,7 +257,7 @@ class SelectionTest {
             SelectBackupResourcesHandler handler = local.handlerSendingThrough(proxy.endpoint());
 
             // when
-            LocalAws.Outcome outcome = LocalSelection.invoke(handler, SELECTION);
+            LocalAws.Outcome outcome = LocalAws.invoke(handler, SELECTION);
 
             // then
             assertThat(outcome.error()).isExactlyInstanceOf(InvalidParameterValueException.class)
@@ -271,11 +272,11 @@ class SelectionTest {
         local.tagging().failNext(1, 400, "AccessDeniedException");
 
         // when
-        LocalAws.Outcome outcome = LocalSelection.invoke(local.handler(), SELECTION);
+        LocalAws.Outcome outcome = LocalAws.invoke(local.handler(), SELECTION);
 
         // then
-        assertThat(outcome.error()).isExactlyInstanceOf(AccessDeniedException.class).hasMessage(
-                "GetResources failed with AccessDeniedException (HTTP 400): the function's role needs tag:GetResources");
+        assertThat(outcome.error()).isExactlyInstanceOf(AccessDeniedException.class).hasMessage("GetResources failed "
+                + "with AccessDeniedException (HTTP 400): the function's role needs tag:GetResources");
         assertThat(local.messagesQueued()).isZero();
     }
 
@@ -285,7 +286,7 @@ class SelectionTest {
         local.tagging().failNext(Integer.MAX_VALUE, 500, "InternalServiceException");
 
         // when
-        LocalAws.Outcome outcome = LocalSelection.invoke(local.handler(), SELECTION);
+        LocalAws.Outcome outcome = LocalAws.invoke(local.handler(), SELECTION);
 
         // then
         assertThat(outcome.error()).isExactlyInstanceOf(ServiceUnavailableException.class)

@@ -80,8 +80,8 @@ class SelectionValidationTest {
                         "StartWindowMinutes: must be from 60 to 52560000"),
                 bad("{\"Selection\": {" + TAGS + "}, \"Lifecycle\": {\"DeleteAfterEvent\": \"DELETE_AFTER_COPY\"}}",
                         InvalidParameterValueException.class, "Lifecycle.DeleteAfterEvent: is not valid as input"),
-                bad("{\"Selection\": {" + TAGS + "}, \"IdempotencyToken\": \" \"}", InvalidParameterValueException.class,
-                        "IdempotencyToken: must not be blank"),
+                bad("{\"Selection\": {" + TAGS + "}, \"IdempotencyToken\": \" \"}",
+                        InvalidParameterValueException.class, "IdempotencyToken: must not be blank"),
                 bad("{\"Selection\": {" + TAGS + "}, \"Resource\": \"x\"}", InvalidRequestException.class,
                         "Resource: is not a known field"),
                 bad("{\"Selection\": {\"Tags\": {}}, \"StartWindowMinutes\": 10, \"Index\": \"on\"}",
@@ -96,7 +96,7 @@ class SelectionValidationTest {
     @MethodSource("badRequests")
     void rejectsBeforeAnyAwsCall(String request, Class<? extends StartBackupJobException> error, String message) {
         // when
-        LocalAws.Outcome outcome = LocalSelection.invoke(local.handler(), request);
+        LocalAws.Outcome outcome = LocalAws.invoke(local.handler(), request);
 
         // then
         assertThat(outcome.error()).isExactlyInstanceOf(error).hasMessage(message);
@@ -111,7 +111,7 @@ class SelectionValidationTest {
         var handler = local.handler(Map.of(SelectionConfiguration.BACKUP_VAULT_NAME, ""));
 
         // when
-        LocalAws.Outcome outcome = LocalSelection.invoke(handler, "{\"Selection\": {" + TAGS + "}}");
+        LocalAws.Outcome outcome = LocalAws.invoke(handler, "{\"Selection\": {" + TAGS + "}}");
 
         // then
         assertThat(outcome.error()).isExactlyInstanceOf(MissingParameterValueException.class)

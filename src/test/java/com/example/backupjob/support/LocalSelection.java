@@ -5,12 +5,7 @@ import com.example.backupjob.handler.SelectBackupResourcesHandler;
 import com.example.backupjob.selection.SelectionConfiguration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -96,20 +91,6 @@ public final class LocalSelection implements BeforeEachCallback {
             return handler();
         } finally {
             System.setProperty("aws.endpointUrlSqs", previous);
-        }
-    }
-
-    /** Invokes the handler as the Lambda runtime would, with a fresh request id. */
-    public static LocalAws.Outcome invoke(SelectBackupResourcesHandler handler, String event) {
-        ByteArrayOutputStream output = new ByteArrayOutputStream();
-        try {
-            handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), output,
-                    LambdaTestContext.create());
-            return new LocalAws.Outcome(output.toString(StandardCharsets.UTF_8), null);
-        } catch (RuntimeException e) {
-            return new LocalAws.Outcome(null, e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
