@@ -11,10 +11,13 @@ import com.example.backupjob.error.ResourceNotFoundException;
 import com.example.backupjob.error.ServiceUnavailableException;
 import com.example.backupjob.error.StartBackupJobException;
 import com.example.backupjob.error.ThrottlingException;
+import com.example.backupjob.pacing.SharedRequestRate;
 import com.example.backupjob.request.BackupRequest;
 import java.time.Instant;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.backup.BackupClient;
 import software.amazon.awssdk.services.backup.model.Lifecycle;
@@ -26,20 +29,24 @@ public final class BackupJobs {
 
     private final BackupClient backup;
     private final InvocationDeadline deadline;
+    private final SharedRequestRate requestRate;
 
-    public BackupJobs(BackupClient backup, InvocationDeadline deadline) {
+    public BackupJobs(BackupClient backup, InvocationDeadline deadline, SharedRequestRate requestRate) {
         this.backup = backup;
         this.deadline = deadline;
+        this.requestRate = requestRate;
     }
 
     /**
      * @param idempotencyToken the token AWS Backup de-duplicates on, derived by the caller
-     * @throws StartBackupJobException named after the service's error code
+     * @throws StartBackupJobException named after the service's error code; ThrottlingException also when the
+     *     shared request rate has no call free before the invocation's deadline
      */
     public BackupJob start(BackupRequest request, String idempotencyToken) {
+        requestRate.awaitTurn();
         try {
             StartBackupJobResponse response = backup.startBackupJob(toApiRequest(request, idempotencyToken).toBuilder()
-                    .overrideConfiguration(deadline.callOverride())
+                    .overrideConfiguration(deadline.callOverrideBeforeStoreWrite())
                     .build());
             Instant created = response.creationDate();
             return new BackupJob(response.backupJobId(), response.recoveryPointArn(),
@@ -47,6 +54,10 @@ public final class BackupJobs {
                     Boolean.TRUE.equals(response.isParent()));
         } catch (AwsServiceException e) {
             throw translate(e);
+        } catch (ApiCallTimeoutException | AbortedException e) {
+            // The invocation's deadline ended the call, waiting between attempts or for an answer.
+            throw new ServiceUnavailableException("AWS Backup did not start the job in the time left in the "
+                    + "invocation: it throttled the call or answered too slowly", e);
         } catch (SdkClientException e) {
             throw new ServiceUnavailableException("AWS Backup could not be reached: " + e.getMessage(), e);
         }

@@ -1,6 +1,7 @@
 package com.example.backupjob.config;
 
 import java.time.Duration;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -20,14 +21,19 @@ public final class AwsClients {
 
     /*
      * The JDK's URL connection client keeps the package small and starts fast; one call per record needs no pool.
-     * Standard retry mode: 3 attempts with exponential backoff and full jitter for 5xx, throttling and connection
-     * errors. A single attempt is capped at 5 s and a whole call, retries included, at 15 s or the time left in
-     * the invocation (InvocationDeadline), so the function answers with an error instead of being killed.
+     * Standard retry mode: exponential backoff with full jitter for 5xx, throttling and connection errors; 3
+     * attempts for DynamoDB and 5 for AWS Backup, whose StartBackupJob quota other callers in the account share, so
+     * that a throttled record waits for capacity rather than failing. Not the adaptive mode: its client-side rate
+     * limiter cannot keep several environments under one rate (SharedRequestRate does), and after a throttling storm
+     * it kept an environment so slow that its records timed out for 20 s after the quota was back (BENCHMARKS.md).
+     * A single attempt is capped at 5 s and a whole call, retries included, at 15 s or the time left in the
+     * invocation (InvocationDeadline), so the function answers with an error instead of being killed.
      */
     public static final Duration CALL_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
+    private static final int BACKUP_MAX_ATTEMPTS = 5;
 
     private final SdkHttpClient httpClient = UrlConnectionHttpClient.builder()
             .connectionTimeout(CONNECT_TIMEOUT)
@@ -40,8 +46,12 @@ public final class AwsClients {
             .apiCallTimeout(CALL_TIMEOUT)
             .build();
 
+    private final ClientOverrideConfiguration backupOverrides = overrides.toBuilder()
+            .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(BACKUP_MAX_ATTEMPTS).build())
+            .build();
+
     public BackupClient backup() {
-        return BackupClient.builder().httpClient(httpClient).overrideConfiguration(overrides).build();
+        return BackupClient.builder().httpClient(httpClient).overrideConfiguration(backupOverrides).build();
     }
 
     public DynamoDbClient dynamoDb() {

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /** The function's settings, read once from the environment at start-up. */
 public record Configuration(RequestDefaults requestDefaults, String idempotencyTable, Duration idempotencyTtl,
-        boolean dryRun, String metricsNamespace) {
+        boolean dryRun, String metricsNamespace, double startBackupJobRate) {
 
     public static final String BACKUP_VAULT_NAME = "BACKUP_VAULT_NAME";
     public static final String BACKUP_ROLE_ARN = "BACKUP_ROLE_ARN";
@@ -21,9 +21,13 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
     public static final String IDEMPOTENCY_TTL = "IDEMPOTENCY_TTL";
     public static final String DRY_RUN = "DRY_RUN";
     public static final String METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE";
+    public static final String START_BACKUP_JOB_RATE = "START_BACKUP_JOB_RATE";
 
     private static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(1);
     private static final String DEFAULT_METRICS_NAMESPACE = "StartBackupJob";
+    /** AWS Backup's default StartBackupJob quota per account and Region, in calls per second. */
+    private static final double DEFAULT_START_BACKUP_JOB_RATE = 5;
+    private static final double MAX_START_BACKUP_JOB_RATE = 1000;
     private static final Pattern TABLE_NAME = Pattern.compile("^[a-zA-Z0-9_.-]{3,255}$");
 
     /**
@@ -33,7 +37,7 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
         String namespace = value(environment, METRICS_NAMESPACE);
         return new Configuration(requestDefaults(environment, json), idempotencyTable(environment),
                 idempotencyTtl(environment), dryRun(environment),
-                namespace == null ? DEFAULT_METRICS_NAMESPACE : namespace);
+                namespace == null ? DEFAULT_METRICS_NAMESPACE : namespace, startBackupJobRate(environment));
     }
 
     /**
@@ -47,6 +51,23 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
         addDefault(defaults, environment, BACKUP_VAULT_NAME, "BackupVaultName");
         addDefault(defaults, environment, BACKUP_ROLE_ARN, "IamRoleArn");
         return RequestDefaults.of(defaults);
+    }
+
+    private static double startBackupJobRate(Map<String, String> environment) {
+        String text = value(environment, START_BACKUP_JOB_RATE);
+        if (text == null) {
+            return DEFAULT_START_BACKUP_JOB_RATE;
+        }
+        try {
+            double rate = Double.parseDouble(text);
+            if (rate >= 0.1 && rate <= MAX_START_BACKUP_JOB_RATE) {
+                return rate;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below, as an out-of-range value is.
+        }
+        throw new ConfigurationException(START_BACKUP_JOB_RATE, "must be a number of calls per second from 0.1 to "
+                + (int) MAX_START_BACKUP_JOB_RATE);
     }
 
     private static boolean dryRun(Map<String, String> environment) {

@@ -10,8 +10,11 @@ import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
  */
 public final class InvocationDeadline {
 
-    // Left for what follows the last AWS call: saving the idempotency record and writing the response.
+    // Left after any AWS call for writing the response.
     private static final Duration RESERVE = Duration.ofMillis(500);
+    // Left after a call that starts a job for the idempotency store's write that records or releases it: without
+    // it, a Backup call retried to the deadline would leave the in-progress record behind.
+    private static final Duration STORE_WRITE = Duration.ofSeconds(1);
     private static final Duration SHORTEST_CALL = Duration.ofMillis(50);
 
     private final Duration longestCall;
@@ -30,18 +33,29 @@ public final class InvocationDeadline {
 
     /** The override to give an AWS call made now, so that it ends in time, retries included. */
     public AwsRequestOverrideConfiguration callOverride() {
-        return AwsRequestOverrideConfiguration.builder().apiCallTimeout(callTimeout()).build();
+        return AwsRequestOverrideConfiguration.builder().apiCallTimeout(callTimeout(RESERVE)).build();
     }
 
-    /**
-     * The time left less a reserve, at most the longest call, and never so short that the call cannot be attempted
-     * (it then fails fast with a retryable timeout).
-     */
-    private Duration callTimeout() {
+    /** The override for a call whose outcome the idempotency store must still write, so that it has time to. */
+    public AwsRequestOverrideConfiguration callOverrideBeforeStoreWrite() {
+        return AwsRequestOverrideConfiguration.builder().apiCallTimeout(callTimeout(RESERVE.plus(STORE_WRITE)))
+                .build();
+    }
+
+    /** The time left in the current invocation; outside one (SnapStart priming), the longest call. */
+    public Duration timeLeft() {
         if (deadlineNanos == Long.MAX_VALUE) {
             return longestCall;
         }
-        Duration left = Duration.ofNanos(deadlineNanos - System.nanoTime()).minus(RESERVE);
+        return Duration.ofNanos(deadlineNanos - System.nanoTime());
+    }
+
+    /**
+     * The time left less the reserve, at most the longest call, and never so short that the call cannot be attempted
+     * (it then fails fast with a retryable timeout).
+     */
+    private Duration callTimeout(Duration reserve) {
+        Duration left = timeLeft().minus(reserve);
         if (left.compareTo(SHORTEST_CALL) < 0) {
             return SHORTEST_CALL;
         }

@@ -12,6 +12,7 @@ import com.example.backupjob.error.StartBackupJobException;
 import com.example.backupjob.idempotency.IdempotentBackupJobs;
 import com.example.backupjob.logging.InvocationLogging;
 import com.example.backupjob.metrics.InvocationMetrics;
+import com.example.backupjob.pacing.SharedRequestRate;
 import com.example.backupjob.request.RequestReader;
 import com.example.backupjob.service.StartBackupJobService;
 import com.example.backupjob.snapstart.SnapStartPriming;
@@ -19,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** Lambda entry point: reads the raw event, starts the backup job(s) and writes the contract's response. */
 public final class StartBackupJobHandler implements RequestStreamHandler {
@@ -44,13 +46,19 @@ public final class StartBackupJobHandler implements RequestStreamHandler {
     public StartBackupJobHandler(Configuration configuration, AwsClients clients) {
         this.metrics = new InvocationMetrics(configuration.metricsNamespace());
         this.failures = new Failures(metrics);
-        this.backupJobs = configuration.dryRun() ? new DryRunBackupJobs()
-                : new IdempotentBackupJobs(new BackupJobs(clients.backup(), deadline), clients.dynamoDb(), deadline,
-                        configuration.idempotencyTable(), configuration.idempotencyTtl());
+        this.backupJobs = configuration.dryRun() ? new DryRunBackupJobs() : idempotentBackupJobs(configuration, clients);
         this.service = new StartBackupJobService(new RequestReader(configuration.requestDefaults()), backupJobs,
                 metrics);
         this.batchProcessor = new SqsBatchProcessor(shapes, service, failures);
         this.priming = SnapStartPriming.register(JSON, configuration.requestDefaults());
+    }
+
+    private IdempotentBackupJobs idempotentBackupJobs(Configuration configuration, AwsClients clients) {
+        DynamoDbClient dynamoDb = clients.dynamoDb();
+        SharedRequestRate requestRate = new SharedRequestRate(dynamoDb, configuration.idempotencyTable(),
+                configuration.startBackupJobRate(), deadline);
+        return new IdempotentBackupJobs(new BackupJobs(clients.backup(), deadline, requestRate), dynamoDb, deadline,
+                configuration.idempotencyTable(), configuration.idempotencyTtl());
     }
 
     @Override

@@ -27,11 +27,12 @@ public class IdempotentBackupJobs implements BackupJobStarter {
     public IdempotentBackupJobs(BackupJobs backupJobs, DynamoDbClient dynamoDb, InvocationDeadline deadline,
             String table, Duration ttl) {
         this.backupJobs = backupJobs;
+        DynamoDbClient deadlineBound = new DeadlineBoundDynamoDb(dynamoDb, deadline);
         Idempotency.config()
                 .withPersistenceStore(new ConfiguredOnceStore(DynamoDBPersistenceStore.builder()
                         .withTableName(table)
-                        .withDynamoDbClient(new DeadlineBoundDynamoDb(dynamoDb, deadline))
-                        .build()))
+                        .withDynamoDbClient(deadlineBound)
+                        .build(), deadlineBound, table))
                 .withConfig(IdempotencyConfig.builder().withExpiration(ttl).build())
                 .configure();
     }

@@ -5,6 +5,7 @@ import com.example.backupjob.backup.BackupJobs;
 import com.example.backupjob.config.AwsClients;
 import com.example.backupjob.deadline.InvocationDeadline;
 import com.example.backupjob.idempotency.IdempotencyKeys;
+import com.example.backupjob.pacing.SharedRequestRate;
 import com.example.backupjob.request.BackupRequest;
 import com.example.backupjob.request.RequestDefaults;
 import com.example.backupjob.request.RequestReader;
@@ -33,10 +34,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * restored environment finds its classes loaded and initialised, without calling AWS Backup or DynamoDB.
  *
  * <p>It parses, defaults and validates a sample request, derives its keys, starts its job through the function's
- * {@link BackupJobs} and writes a PutItem, both through SDK clients of its own that differ from the function's in
- * two ways only: an HTTP client that answers from memory, so nothing leaves the JVM, and fixed fake credentials, so
- * the execution role's credentials are never resolved into the snapshot. Everything else, the SDK's marshalling,
- * signing, endpoint rules, retries and unmarshalling, runs as in an invocation.
+ * {@link BackupJobs} (the request-rate reservation included) and writes a PutItem, all through SDK clients of its
+ * own that differ from the function's in two ways only: an HTTP client that answers from memory, so nothing leaves
+ * the JVM, and fixed fake credentials, so the execution role's credentials are never resolved into the snapshot.
+ * Everything else, the SDK's marshalling, signing, endpoint rules, retries and unmarshalling, runs as in an
+ * invocation.
  */
 public final class SnapStartPriming implements Resource {
 
@@ -48,6 +50,9 @@ public final class SnapStartPriming implements Resource {
              "StartWindowMinutes": 60, "CompleteWindowMinutes": 120, "Lifecycle": {"DeleteAfterDays": 35}}""";
     private static final StaticCredentialsProvider FAKE_CREDENTIALS =
             StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming"));
+    private static final String PRIMING_TABLE = "snapstart-priming";
+    /** What the request-rate item held before the primed reservation: a start long past, so nothing waits. */
+    private static final String DYNAMODB_RESPONSE = "{\"Attributes\": {\"nextStartMicros\": {\"N\": \"0\"}}}";
     private static final String BACKUP_RESPONSE =
             "{\"BackupJobId\": \"snapstart-priming\", \"CreationDate\": 1764082800.087, \"IsParent\": false}";
 
@@ -70,20 +75,21 @@ public final class SnapStartPriming implements Resource {
     public void beforeCheckpoint(Context<? extends Resource> context) throws Exception {
         BackupRequest request = requests.read(json.readTree(SAMPLE_REQUEST));
         String token = IdempotencyKeys.backupToken(IdempotencyKeys.keyFor(request, null, null), request);
+        InvocationDeadline deadline = new InvocationDeadline(AwsClients.CALL_TIMEOUT);
         try (BackupClient backup = BackupClient.builder()
                 .httpClient(new AnsweringHttpClient(BACKUP_RESPONSE))
                 .credentialsProvider(FAKE_CREDENTIALS)
                 .region(Region.US_EAST_1)
-                .build()) {
-            BackupJob job = new BackupJobs(backup, new InvocationDeadline(AwsClients.CALL_TIMEOUT)).start(request, token);
+                .build();
+                DynamoDbClient dynamoDb = DynamoDbClient.builder()
+                        .httpClient(new AnsweringHttpClient(DYNAMODB_RESPONSE))
+                        .credentialsProvider(FAKE_CREDENTIALS)
+                        .region(Region.US_EAST_1)
+                        .build()) {
+            SharedRequestRate requestRate = new SharedRequestRate(dynamoDb, PRIMING_TABLE, 1, deadline);
+            BackupJob job = new BackupJobs(backup, deadline, requestRate).start(request, token);
             json.writeValueAsString(job);
-        }
-        try (DynamoDbClient dynamoDb = DynamoDbClient.builder()
-                .httpClient(new AnsweringHttpClient("{}"))
-                .credentialsProvider(FAKE_CREDENTIALS)
-                .region(Region.US_EAST_1)
-                .build()) {
-            dynamoDb.putItem(put -> put.tableName("snapstart-priming").item(Map.of("id", AttributeValue.fromS(token))));
+            dynamoDb.putItem(put -> put.tableName(PRIMING_TABLE).item(Map.of("id", AttributeValue.fromS(token))));
         }
     }
 

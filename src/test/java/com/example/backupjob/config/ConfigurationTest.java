@@ -22,6 +22,9 @@ class ConfigurationTest {
             "BACKUP_ROLE_ARN", "arn:aws:iam::123456789012:role/backup",
             "IDEMPOTENCY_TABLE", "idempotency");
 
+    private static final String RATE_RANGE =
+            "START_BACKUP_JOB_RATE must be a number of calls per second from 0.1 to 1000";
+
     static Stream<Arguments> badEnvironments() {
         return Stream.of(
                 arguments("IDEMPOTENCY_TABLE", null,
@@ -42,7 +45,11 @@ class ConfigurationTest {
                         + "2 to 50 characters: letters, digits, '-' or '_'"),
                 arguments("BACKUP_ROLE_ARN", "backup-role", "BACKUP_ROLE_ARN is not valid: IamRoleArn: must be an "
                         + "IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
-                arguments("DRY_RUN", "yes", "DRY_RUN must be true or false"));
+                arguments("DRY_RUN", "yes", "DRY_RUN must be true or false"),
+                arguments("START_BACKUP_JOB_RATE", "five", RATE_RANGE),
+                arguments("START_BACKUP_JOB_RATE", "0", RATE_RANGE),
+                arguments("START_BACKUP_JOB_RATE", "NaN", RATE_RANGE),
+                arguments("START_BACKUP_JOB_RATE", "1001", RATE_RANGE));
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -63,6 +70,15 @@ class ConfigurationTest {
         Map<String, String> environment = new HashMap<>(VALID);
         environment.put("IDEMPOTENCY_TTL", "P1D");
         assertThat(Configuration.fromEnvironment(environment, JSON).idempotencyTtl()).isEqualTo(Duration.ofDays(1));
+    }
+
+    @Test
+    void sharesAwsBackupsDefaultQuotaOfFiveCallsPerSecondUnlessToldOtherwise() {
+        assertThat(Configuration.fromEnvironment(VALID, JSON).startBackupJobRate()).isEqualTo(5);
+
+        Map<String, String> environment = new HashMap<>(VALID);
+        environment.put("START_BACKUP_JOB_RATE", "2.5");
+        assertThat(Configuration.fromEnvironment(environment, JSON).startBackupJobRate()).isEqualTo(2.5);
     }
 
     @Test

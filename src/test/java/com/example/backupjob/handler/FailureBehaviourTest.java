@@ -66,7 +66,7 @@ class FailureBehaviourTest {
 
         assertThat(outcome.error()).isExactlyInstanceOf(ThrottlingException.class).hasMessage("Rate exceeded");
         assertThat(((StartBackupJobException) outcome.error()).isRetryable()).isTrue();
-        assertThat(aws.backupCalls()).hasSize(3);
+        assertThat(aws.backupCalls()).hasSize(5);
         assertThat(lastErrorLine().path("message").asText())
                 .isEqualTo("Backup request failed; a retry can help: Rate exceeded");
     }
@@ -92,7 +92,7 @@ class FailureBehaviourTest {
 
         assertThat(outcome.error()).isExactlyInstanceOf(ServiceUnavailableException.class)
                 .hasMessageStartingWith("AWS Backup could not be reached");
-        assertThat(aws.backupCalls()).hasSize(3);
+        assertThat(aws.backupCalls()).hasSize(5);
     }
 
     @Test

@@ -28,7 +28,7 @@ class ConfiguredOnceStoreTest {
     void keysKeepOnePrefixWhileThreadsConfigureAndWriteAtOnce() throws Exception {
         // given a store whose record writes are only remembered
         Queue<String> writtenKeys = new ConcurrentLinkedQueue<>();
-        ConfiguredOnceStore store = new ConfiguredOnceStore(new KeyRecorder(writtenKeys));
+        ConfiguredOnceStore store = new ConfiguredOnceStore(new KeyRecorder(writtenKeys), null, "not-used");
         IdempotencyConfig config = IdempotencyConfig.builder().build();
 
         // when four threads each configure it and write a record, as Powertools does per call, 5,000 times

@@ -10,6 +10,7 @@ import com.example.backupjob.error.IdempotencyAlreadyInProgressException;
 import com.example.backupjob.error.IdempotencyStoreException;
 import com.example.backupjob.handler.StartBackupJobHandler;
 import com.example.backupjob.request.BackupRequest;
+import com.example.backupjob.support.DynaliteServer;
 import com.example.backupjob.support.LocalAws;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 class IdempotencyTest {
 
@@ -123,6 +125,27 @@ class IdempotencyTest {
         assertThat(second.error()).isExactlyInstanceOf(IdempotencyAlreadyInProgressException.class);
         assertThat(first.get(10, TimeUnit.SECONDS).json().path("BackupJobId").asText()).isNotBlank();
         assertThat(aws.backupCalls()).hasSize(1);
+    }
+
+    @Test
+    void inProgressRecordOfAnInvocationThatTimedOutIsTakenOverOnceItExpires() {
+        // given the record of a first delivery left in progress, as when Lambda ends an invocation at its timeout
+        StartBackupJobHandler handler = aws.handler();
+        invoke(handler, event("eventbridge-event.json")).json();
+        String key = aws.idempotencyRecords().getFirst();
+        DynaliteServer store = aws.dynamoDb();
+        store.setAttribute(aws.idempotencyTable(), key, "status", AttributeValue.fromS("INPROGRESS"));
+        store.setAttribute(aws.idempotencyTable(), key, "in_progress_expiration",
+                AttributeValue.fromN(Long.toString(System.currentTimeMillis() - 1_000)));
+
+        // when the event is delivered again
+        JsonNode retried = invoke(handler, event("eventbridge-event.json")).json();
+
+        // then the job is started again under the same token, which AWS Backup answers with the first job
+        assertThat(retried.path("BackupJobId").asText()).isNotBlank();
+        assertThat(aws.backupCalls()).hasSize(2)
+                .extracting(call -> call.path("IdempotencyToken")).containsOnly(aws.backupCalls().getFirst()
+                        .path("IdempotencyToken"));
     }
 
     @Test

@@ -111,6 +111,26 @@ public final class SamTemplate {
                 Duration.ofSeconds(Long.parseLong(timeout)), Integer.parseInt(memorySize), environment);
     }
 
+    /**
+     * A function's SQS event source as Lambda's event source mapping runs it, with the queue's visibility timeout and
+     * redrive policy: the literal values of the template, which sets them without intrinsic functions.
+     */
+    public SqsEventSource sqsEventSource(String functionId, String eventName) {
+        JsonNode source = template.path("Resources").path(functionId).path("Properties").path("Events")
+                .path(eventName).path("Properties");
+        String queueId = source.path("Queue").path("Fn::GetAtt").path(0).asText();
+        JsonNode queue = template.path("Resources").path(queueId).path("Properties");
+        return new SqsEventSource(source.path("BatchSize").asInt(),
+                source.path("ScalingConfig").path("MaximumConcurrency").asInt(),
+                Duration.ofSeconds(queue.path("VisibilityTimeout").asLong()),
+                queue.path("RedrivePolicy").path("maxReceiveCount").asInt());
+    }
+
+    /** The settings of an SQS event source mapping and its queue that decide how records are delivered. */
+    public record SqsEventSource(int batchSize, int maximumConcurrency, Duration visibilityTimeout,
+            int maxReceiveCount) {
+    }
+
     private static IllegalArgumentException missing(String logicalId, String property) {
         return new IllegalArgumentException(logicalId + " has no " + property + ", neither in Properties nor in Globals");
     }

@@ -13,13 +13,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
  * A local AWS Backup endpoint for StartBackupJob (rest-json PUT /backup-jobs): it checks each request as the
  * service does, answers with a new job, and answers a repeated IdempotencyToken with the job it already started.
+ * It may also throttle as the service's request-rate quota does: a token bucket that holds one second of calls.
  */
 public final class BackupStandIn implements AutoCloseable {
 
@@ -28,8 +31,13 @@ public final class BackupStandIn implements AutoCloseable {
 
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, String> jobsByToken = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> jobsByResource = new ConcurrentHashMap<>();
+    private final AtomicInteger throttledCalls = new AtomicInteger();
     private final HttpServer server;
     private final Duration latency;
+    private double callsPerSecond = Double.POSITIVE_INFINITY;
+    private double tokens;
+    private long refilledNanos = System.nanoTime();
 
     private BackupStandIn(Duration latency) throws IOException {
         this.latency = latency;
@@ -46,6 +54,30 @@ public final class BackupStandIn implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Starts the stand-in throttling StartBackupJob above the given rate, as the service's quota does. */
+    public static BackupStandIn start(Duration latency, double callsPerSecond) {
+        BackupStandIn standIn = start(latency);
+        standIn.throttleAbove(callsPerSecond);
+        return standIn;
+    }
+
+    /** From now on, answers calls above this rate with ThrottlingException; 0 throttles every call. */
+    public synchronized void throttleAbove(double callsPerSecond) {
+        this.callsPerSecond = callsPerSecond;
+        this.tokens = bucketSize();
+        this.refilledNanos = System.nanoTime();
+    }
+
+    /** How many calls it answered with ThrottlingException. */
+    public int throttledCalls() {
+        return throttledCalls.get();
+    }
+
+    /** How many jobs it started beyond the first for the same resource. */
+    public int duplicateJobs() {
+        return jobsByResource.values().stream().mapToInt(jobs -> jobs.size() - 1).sum();
     }
 
     public URI endpoint() {
@@ -70,6 +102,11 @@ public final class BackupStandIn implements AutoCloseable {
                 return;
             }
             JsonNode request = json.readTree(exchange.getRequestBody());
+            if (!withinQuota()) {
+                throttledCalls.incrementAndGet();
+                answer(exchange, 400, error("ThrottlingException", "Rate exceeded"));
+                return;
+            }
             List<String> missing = new ArrayList<>();
             for (String field : List.of("BackupVaultName", "ResourceArn", "IamRoleArn")) {
                 if (!request.path(field).isTextual()) {
@@ -87,11 +124,32 @@ public final class BackupStandIn implements AutoCloseable {
             }
             String token = request.path("IdempotencyToken").asText(UUID.randomUUID().toString());
             String jobId = jobsByToken.computeIfAbsent(token, ignored -> UUID.randomUUID().toString().toUpperCase());
+            jobsByResource.computeIfAbsent(request.get("ResourceArn").asText(), ignored -> ConcurrentHashMap.newKeySet())
+                    .add(jobId);
             answer(exchange, 200, json.createObjectNode()
                     .put("BackupJobId", jobId)
                     .put("CreationDate", System.currentTimeMillis() / 1000.0)
                     .put("IsParent", false));
         }
+    }
+
+    /** Takes a token from the bucket, which refills at the quota's rate and holds at most one second of calls. */
+    private synchronized boolean withinQuota() {
+        if (callsPerSecond == Double.POSITIVE_INFINITY) {
+            return true;
+        }
+        long now = System.nanoTime();
+        tokens = Math.min(bucketSize(), tokens + callsPerSecond * (now - refilledNanos) / 1e9);
+        refilledNanos = now;
+        if (tokens < 1) {
+            return false;
+        }
+        tokens--;
+        return true;
+    }
+
+    private double bucketSize() {
+        return callsPerSecond == 0 ? 0 : Math.max(1, callsPerSecond);
     }
 
     private static String invalidParameter(JsonNode request) {

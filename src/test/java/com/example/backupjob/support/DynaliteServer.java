@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -19,6 +20,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
@@ -90,6 +92,15 @@ public final class DynaliteServer implements AutoCloseable {
         return admin.scanPaginator(scan -> scan.tableName(table)).items().stream()
                 .map(item -> item.get("id").s())
                 .toList();
+    }
+
+    /** Rewrites one attribute of an item, as a fault or an earlier invocation could have left it. */
+    public void setAttribute(String table, String id, String attribute, AttributeValue value) {
+        admin.updateItem(update -> update.tableName(table)
+                .key(Map.of("id", AttributeValue.fromS(id)))
+                .updateExpression("SET #attribute = :value")
+                .expressionAttributeNames(Map.of("#attribute", attribute))
+                .expressionAttributeValues(Map.of(":value", value)));
     }
 
     /** Freezes the server (SIGSTOP): connections are accepted by the kernel but nothing is answered. */

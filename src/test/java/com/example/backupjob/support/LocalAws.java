@@ -90,7 +90,9 @@ public final class LocalAws implements BeforeEachCallback {
                 Configuration.BACKUP_VAULT_NAME, VAULT,
                 Configuration.BACKUP_ROLE_ARN, ROLE_ARN,
                 Configuration.BACKUP_DEFAULTS, "{\"ResourceArn\": \"" + DEFAULT_RESOURCE_ARN + "\"}",
-                Configuration.IDEMPOTENCY_TABLE, table));
+                Configuration.IDEMPOTENCY_TABLE, table,
+                // A raised quota: tests of other behaviour still reserve every start, but seldom wait for one.
+                Configuration.START_BACKUP_JOB_RATE, "1000"));
         environment.putAll(overrides);
         return environment;
     }
@@ -167,9 +169,14 @@ public final class LocalAws implements BeforeEachCallback {
         return SERVERS.backup();
     }
 
-    /** The keys of the records in this test's idempotency table. */
+    /** The keys of the idempotency records in this test's table (which also holds the request-rate schedule). */
     public List<String> idempotencyRecords() {
-        return SERVERS.dynamoDb().keys(table);
+        return SERVERS.dynamoDb().keys(table).stream().filter(key -> key.contains(".startOnce#")).toList();
+    }
+
+    /** The name of this test's idempotency table. */
+    public String idempotencyTable() {
+        return table;
     }
 
     public DynaliteServer dynamoDb() {
