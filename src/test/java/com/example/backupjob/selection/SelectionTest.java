@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /** The tag selection function end to end: the Tagging API stand-in, ElasticMQ, and the StartBackupJob function. */
@@ -280,18 +282,24 @@ class SelectionTest {
         assertThat(local.messagesQueued()).isZero();
     }
 
-    @Test
-    void getResourcesServerErrorsFailAsServiceUnavailableWithoutTheServicesMessage() {
+    @ParameterizedTest(name = "{1}")
+    @CsvSource({
+            "500, InternalServiceException, com.example.backupjob.error.ServiceUnavailableException, 3",
+            "400, PaginationTokenExpiredException, com.example.backupjob.error.ServiceUnavailableException, 1",
+            "400, InvalidParameterException, com.example.backupjob.error.InvalidParameterValueException, 1"})
+    void getResourcesErrorsFailUnderTheirMeaningWithoutTheServicesMessage(int status, String code,
+            Class<? extends RuntimeException> error, int calls) {
         // given
-        local.tagging().failNext(Integer.MAX_VALUE, 500, "InternalServiceException");
+        local.tagging().failNext(Integer.MAX_VALUE, status, code);
 
         // when
         LocalAws.Outcome outcome = LocalAws.invoke(local.handler(), SELECTION);
 
-        // then
-        assertThat(outcome.error()).isExactlyInstanceOf(ServiceUnavailableException.class)
-                .hasMessage("GetResources failed with InternalServiceException (HTTP 500)");
-        assertThat(local.tagging().requests()).hasSize(3);
+        // then: 5xx are retried by the SDK; the others are not
+        assertThat(outcome.error()).isExactlyInstanceOf(error)
+                .hasMessage("GetResources failed with " + code + " (HTTP " + status + ")");
+        assertThat(local.tagging().requests()).hasSize(calls);
+        assertThat(local.messagesQueued()).isZero();
     }
 
     private static List<Resource> tables(int count) {
