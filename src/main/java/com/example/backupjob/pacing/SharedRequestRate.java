@@ -24,8 +24,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * once until it has caught up, so at most 0.75 s worth of calls go at once, a quarter less than the service's own
  * token bucket holds, which absorbs calls that arrive closer together than they started. A schedule further behind
  * was idle and restarts 0.5 s behind the clock: a lone batch gets half a second's worth at once, and environments
- * that reserve at the same moment find the schedule in use, not idle. Each reservation is one
- * conditional UpdateItem, so the rate holds however many environments run, and an environment alone gets all of it.
+ * that reserve at the same moment find the schedule in use, not idle. Each reservation is one conditional
+ * UpdateItem, so the rate holds however many environments run, and an environment alone gets all of it.
  */
 public final class SharedRequestRate {
 

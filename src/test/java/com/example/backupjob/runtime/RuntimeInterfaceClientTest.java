@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -138,18 +137,12 @@ class RuntimeInterfaceClientTest {
         }
     }
 
-    /** The function as sam local invoke --env-vars env.json sees it, with some variables replaced. */
     private static SamFunction function(Map<String, String> environmentOverrides) {
-        Map<String, String> environment = new HashMap<>(SamTemplate.environmentFile(Path.of("env.json"), FUNCTION));
-        environment.putAll(environmentOverrides);
-        return SamTemplate.read(Path.of("template.yaml")).function(FUNCTION, Map.of(), environment);
+        return LocalFunctions.function(FUNCTION, environmentOverrides);
     }
 
     private static LocalLambda start(SamFunction function, String logFile) {
-        return LocalLambda.start(function, FunctionClasspath.fromBuild(Path.of("")), Map.of(
-                        "AWS_ENDPOINT_URL_BACKUP", backup.endpoint().toString(),
-                        "AWS_ENDPOINT_URL_DYNAMODB", dynamoDb.endpoint().toString()),
-                Path.of("target", "lambda", logFile));
+        return LocalFunctions.start(function, backup, dynamoDb, logFile);
     }
 
     /** The response JSON, or a failure that shows the error and the function's log. */

@@ -118,15 +118,21 @@ class StateMachineDefinitionTest {
     }
 
     @Test
-    void invokesTheFunctionAliasWithTheStateInputAndReturnsItsResponse() {
+    void invokesTheFunctionAliasWithTheInputAndTheExecutionIdAsDefaultTokenAndReturnsItsResponse() {
+        JsonNode token = STATES.path(DEFINITION.path("StartAt").asText());
         JsonNode start = STATES.path("StartBackupJob");
         JsonNode substitutions = CloudFormationTemplates.template()
                 .at("/Resources/BackupJobStateMachine/Properties/DefinitionSubstitutions");
 
-        assertThat(DEFINITION.path("StartAt").asText()).isEqualTo("StartBackupJob");
+        assertThat(token.path("Type").asText()).isEqualTo("Pass");
+        assertThat(token.at("/Parameters/ExecutionToken/IdempotencyToken.$").asText()).isEqualTo("$$.Execution.Id");
+        assertThat(token.at("/Parameters/Request.$").asText()).isEqualTo("$");
+        assertThat(token.path("Next").asText()).isEqualTo("StartBackupJob");
         assertThat(start.path("Resource").asText()).isEqualTo("arn:aws:states:::lambda:invoke");
         assertThat(start.at("/Parameters/FunctionName").asText()).isEqualTo("${StartBackupJobFunctionAliasArn}");
-        assertThat(start.at("/Parameters/Payload.$").asText()).isEqualTo("$");
+        // The input's own IdempotencyToken, when it has one, wins over the execution's: the second object's keys do.
+        assertThat(start.at("/Parameters/Payload.$").asText())
+                .isEqualTo("States.JsonMerge($.ExecutionToken, $.Request, false)");
         assertThat(start.path("OutputPath").asText()).isEqualTo("$.Payload");
         assertThat(substitutions.has("StartBackupJobFunctionAliasArn")).isTrue();
     }

@@ -18,6 +18,7 @@ import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -132,6 +133,20 @@ class TemplateTest {
     }
 
     @Test
+    void everyQueuedRecordCanStartBeforeItsDeadlineAtTheLowestRate() {
+        // The records in flight wait for their turn one after another; the last must still start in time.
+        JsonNode event = FUNCTION.at("/Events/Requests/Properties");
+        int inFlight = event.path("BatchSize").asInt() * event.at("/ScalingConfig/MaximumConcurrency").asInt();
+        double lowestRate = TEMPLATE.at("/Parameters/StartBackupJobRate/MinValue").asDouble();
+        double startMarginSeconds = 2.5;
+
+        assertThat(lowestRate).isPositive();
+        assertThat(inFlight / lowestRate + startMarginSeconds).isLessThan(FUNCTION.path("Timeout").asDouble());
+        assertThat(FUNCTION.at("/Environment/Variables/START_BACKUP_JOB_RATE/Ref").asText())
+                .isEqualTo("StartBackupJobRate");
+    }
+
+    @Test
     void queuesAreEncryptedAndTheDeadLetterQueueKeepsMessagesFourteenDays() {
         JsonNode deadLetters = RESOURCES.path("RequestDeadLetterQueue").path("Properties");
 
@@ -231,6 +246,42 @@ class TemplateTest {
     }
 
     @Test
+    void backupJobsNeedingAttentionNotifyTheAlarmTopicOnlyWhenThereIsOne() {
+        JsonNode rule = RESOURCES.path("BackupJobNeedsAttentionRule");
+        JsonNode targets = rule.at("/Properties/Targets/Fn::If");
+
+        assertThat(rule.path("Type").asText()).isEqualTo("AWS::Events::Rule");
+        assertThat(rule.at("/Properties/State").asText()).isEqualTo("ENABLED");
+        assertThat(rule.at("/Properties/EventPattern/detail/backupVaultName/0/Ref").asText())
+                .isEqualTo("BackupVaultName");
+        assertThat(targets.path(0).asText()).isEqualTo("HasAlarmTopic");
+        assertThat(targets.path(1)).hasSize(1);
+        assertThat(targets.at("/1/0/Arn/Ref").asText()).isEqualTo("AlarmTopicArn");
+        assertThat(targets.at("/1/0/InputTransformer/InputPathsMap").properties()).extracting(Map.Entry::getValue)
+                .extracting(JsonNode::asText)
+                .contains("$.detail.backupJobId", "$.detail.resourceArn", "$.detail.state", "$.detail.statusMessage");
+        assertThat(targets.at("/2/Ref").asText()).isEqualTo("AWS::NoValue");
+    }
+
+    @Test
+    void alarmsWatchTheBackupJobRuleMatchingAndFailingToDeliver() {
+        Map<String, String> metrics = Map.of(
+                "BackupJobNeedsAttentionAlarm", "TriggeredRules",
+                "BackupJobNotificationUndeliveredAlarm", "FailedInvocations");
+
+        metrics.forEach((alarm, metric) -> {
+            JsonNode properties = RESOURCES.path(alarm).path("Properties");
+            assertThat(properties.path("Namespace").asText()).as(alarm).isEqualTo("AWS/Events");
+            assertThat(properties.path("MetricName").asText()).as(alarm).isEqualTo(metric);
+            assertThat(properties.at("/Dimensions/0/Name").asText()).as(alarm).isEqualTo("RuleName");
+            assertThat(properties.at("/Dimensions/0/Value/Ref").asText()).as(alarm)
+                    .isEqualTo("BackupJobNeedsAttentionRule");
+            assertThat(properties.path("AlarmActions").toString()).as(alarm)
+                    .isEqualTo(RESOURCES.at("/StartBackupJobErrorsAlarm/Properties/AlarmActions").toString());
+        });
+    }
+
+    @Test
     void outputsReturnWhatTheirNamesSay() {
         JsonNode outputs = TEMPLATE.path("Outputs");
 
@@ -243,6 +294,8 @@ class TemplateTest {
         assertThat(outputs.at("/RequestDeadLetterQueueUrl/Value/Ref").asText()).isEqualTo("RequestDeadLetterQueue");
         assertThat(outputs.at("/IdempotencyTableName/Value/Ref").asText()).isEqualTo("IdempotencyTable");
         assertThat(outputs.at("/BackupJobStateMachineArn/Value/Ref").asText()).isEqualTo("BackupJobStateMachine");
+        assertThat(outputs.at("/BackupJobNeedsAttentionRuleArn/Value/Fn::GetAtt").toString())
+                .isEqualTo("[\"BackupJobNeedsAttentionRule\",\"Arn\"]");
     }
 
     @Test

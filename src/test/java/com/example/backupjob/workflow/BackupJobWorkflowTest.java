@@ -1,0 +1,296 @@
+package com.example.backupjob.workflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.example.backupjob.config.Configuration;
+import com.example.backupjob.error.ThrottlingException;
+import com.example.backupjob.runtime.LocalFunctions;
+import com.example.backupjob.runtime.LocalLambda;
+import com.example.backupjob.runtime.SamFunction;
+import com.example.backupjob.runtime.SamTemplate;
+import com.example.backupjob.support.BackupStandIn;
+import com.example.backupjob.support.DynaliteServer;
+import com.example.backupjob.workflow.LocalStepFunctions.Execution;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The deployed workflow, statemachine/start-backup-job.asl.json, executed: its Lambda task invokes the built function
+ * under the real runtime interface client (one warm JVM for the class, on dynalite), its DescribeBackupJob task the
+ * AWS Backup stand-in, whose jobs go CREATED, RUNNING, then the state a test chooses. Waits take no time.
+ */
+class BackupJobWorkflowTest {
+
+    private static final String FUNCTION = "StartBackupJobFunction";
+    private static final String STATE_MACHINE = "BackupJobStateMachine";
+    private static final String ALIAS_ARN = "arn:aws:lambda:%s:%s:function:%s:live"
+            .formatted(SamTemplate.REGION, SamTemplate.ACCOUNT_ID, FUNCTION);
+    private static final Path DEFINITION = Path.of("statemachine", "start-backup-job.asl.json");
+    private static final String RESOURCE_ARN = "arn:aws:rds:eu-west-1:123456789012:db:customers";
+    private static final String REQUEST = "{\"ResourceArn\": \"" + RESOURCE_ARN + "\"}";
+    private static final Pattern JOB_IN_CAUSE = Pattern.compile("Backup job ([0-9A-F-]{36}) ");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static BackupStandIn backup;
+    private static DynaliteServer dynamoDb;
+    private static LocalLambda lambda;
+    private static LambdaInvokeApi lambdaApi;
+    private static LocalStepFunctions workflow;
+
+    private int jobsBefore;
+    private int describesBefore;
+    private int invocationsBefore;
+
+    @BeforeAll
+    static void startFunction() {
+        backup = BackupStandIn.start(Duration.ZERO);
+        dynamoDb = DynaliteServer.start();
+        SamFunction function = function(Map.of());
+        dynamoDb.createTable(function.environment().get(Configuration.IDEMPOTENCY_TABLE));
+        lambda = start(function, "BackupJobWorkflowTest.log");
+        lambdaApi = LambdaInvokeApi.start(ALIAS_ARN, lambda);
+        workflow = workflow(lambdaApi, "BackupJobWorkflowTest-node.log");
+    }
+
+    @AfterAll
+    static void stopFunction() {
+        for (AutoCloseable closeable : new AutoCloseable[] {workflow, lambdaApi, lambda, dynamoDb, backup}) {
+            if (closeable != null) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+    }
+
+    @BeforeEach
+    void jobsComplete() {
+        backup.endJobsIn("COMPLETED", null);
+        jobsBefore = backup.jobsStarted();
+        describesBefore = backup.describeCalls();
+        invocationsBefore = lambdaApi.payloads().size();
+        lambda.newOutput();
+    }
+
+    @Test
+    void completedJobEndsTheExecutionWithItsDescribeResult() {
+        // when
+        Execution execution = workflow.execute(REQUEST);
+
+        // then
+        JsonNode output = succeeded(execution).output();
+        assertThat(output.path("State").asText()).isEqualTo("COMPLETED");
+        assertThat(output.path("ResourceArn").asText()).isEqualTo(RESOURCE_ARN);
+        assertThat(output.path("RecoveryPointArn").asText()).startsWith("arn:aws:backup:");
+        // As the wire carries it: numbers compare by their JSON text.
+        assertThat(output).isEqualTo(json(backup.lastDescribed(output.path("BackupJobId").asText()).orElseThrow()
+                .toString()));
+        assertThat(backup.jobsStarted() - jobsBefore).isEqualTo(1);
+        // CREATED, RUNNING, COMPLETED: polled until the job ended.
+        assertThat(backup.describeCalls() - describesBefore).isEqualTo(3);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "FAILED, BackupJobFailed, ended FAILED",
+            "ABORTED, BackupJobAborted, was stopped before it completed (ABORTED)",
+            "EXPIRED, BackupJobExpired, did not start or complete within its",
+            "PARTIAL, BackupJobPartial, completed only in part (PARTIAL)",
+            "SUSPENDED, BackupJobInUnknownState, is in state SUSPENDED, which this workflow does not know"})
+    void jobThatDoesNotCompleteEndsTheExecutionInItsError(String finalState, String error, String causeSays) {
+        // given
+        backup.endJobsIn(finalState, "Something went wrong");
+
+        // when
+        Execution execution = workflow.execute(REQUEST);
+
+        // then
+        Execution.Failed failed = failed(execution);
+        assertThat(failed.error()).isEqualTo(error);
+        assertThat(failed.cause()).contains(causeSays);
+        Matcher job = JOB_IN_CAUSE.matcher(failed.cause());
+        assertThat(job.find()).as("the cause names the job: %s", failed.cause()).isTrue();
+        assertThat(backup.lastDescribed(job.group(1))).hasValueSatisfying(described ->
+                assertThat(described.path("State").asText()).isEqualTo(finalState));
+    }
+
+    @Test
+    void invalidRequestIsRejectedWithEveryProblemAndNotRetried() throws IOException {
+        // given
+        String request = event("invalid-many-problems.json");
+
+        // when
+        Execution execution = workflow.execute(request);
+
+        // then
+        Execution.Failed failed = failed(execution);
+        assertThat(failed.error()).isEqualTo("BackupRequestRejected");
+        JsonNode functionError = JSON.readTree(failed.cause());
+        assertThat(functionError.path("errorType").asText()).startsWith("com.example.backupjob.error.");
+        assertThat(functionError.path("errorMessage").asText())
+                .contains("BackupVaultName", "StartWindowMinutes: must be from 60 to 52560000", "Index");
+        assertThat(lambdaApi.payloads().size() - invocationsBefore).isEqualTo(1);
+        assertThat(backup.jobsStarted() - jobsBefore).isZero();
+        assertThat(backup.describeCalls() - describesBefore).isZero();
+    }
+
+    @Test
+    void throttlingThatOutlastsTheFunctionsRetriesIsRetriedByTheWorkflowToOneJob() {
+        // given: all five SDK attempts of the first invocation are throttled
+        backup.throttleStarts(5);
+
+        // when
+        Execution execution = workflow.execute(REQUEST);
+
+        // then
+        assertThat(succeeded(execution).output().path("State").asText()).isEqualTo("COMPLETED");
+        assertThat(lambdaApi.payloads().size() - invocationsBefore).isEqualTo(2);
+        assertThat(lambda.newOutput())
+                .anySatisfy(line -> assertThat(line).contains(ThrottlingException.class.getName()));
+        assertThat(backup.jobsStarted() - jobsBefore).isEqualTo(1);
+    }
+
+    @Test
+    void lostFunctionResponseIsRetriedWithTheSameTokenToTheSameJob() {
+        // given: the job starts, but Step Functions gets a Lambda.ServiceException instead of the function's answer
+        lambdaApi.loseNextResponses(1);
+
+        // when
+        Execution execution = workflow.execute(REQUEST);
+
+        // then
+        assertThat(succeeded(execution).output().path("State").asText()).isEqualTo("COMPLETED");
+        List<String> payloads = newPayloads();
+        assertThat(payloads).hasSize(2);
+        assertThat(payloads.get(1)).isEqualTo(payloads.get(0));
+        assertThat(backup.jobsStarted() - jobsBefore).isEqualTo(1);
+    }
+
+    @Test
+    void requestWithoutTokenGetsTheExecutionIdSoEachExecutionStartsItsOwnJob() {
+        // when
+        Execution first = workflow.execute(REQUEST);
+        Execution second = workflow.execute(REQUEST);
+
+        // then
+        assertThat(newPayloads()).extracting(payload -> json(payload).path("IdempotencyToken").asText())
+                .containsExactly(first.executionArn(), second.executionArn());
+        assertThat(jobId(second)).isNotEqualTo(jobId(first));
+        assertThat(backup.jobsStarted() - jobsBefore).isEqualTo(2);
+    }
+
+    @Test
+    void tokenInTheInputWinsSoExecutionsWithItShareOneJob() throws IOException {
+        // given
+        String request = event("step-functions-input.json");
+        String token = json(request).path("IdempotencyToken").asText();
+
+        // when
+        Execution first = workflow.execute(request);
+        Execution second = workflow.execute(request);
+
+        // then
+        assertThat(newPayloads()).extracting(payload -> json(payload).path("IdempotencyToken").asText())
+                .containsExactly(token, token);
+        assertThat(jobId(second)).isEqualTo(jobId(first));
+        assertThat(backup.jobsStarted() - jobsBefore).isEqualTo(1);
+    }
+
+    @Test
+    void jobTheDescribeCallDoesNotKnowFailsTheExecutionWithBackupsError() {
+        // given
+        backup.forgetJobs();
+
+        // when
+        Execution execution = workflow.execute(REQUEST);
+
+        // then
+        Execution.Failed failed = failed(execution);
+        assertThat(failed.error()).isEqualTo("Backup.ResourceNotFoundException");
+        assertThat(failed.cause()).contains("Cannot find backup job");
+        assertThat(backup.jobsStarted() - jobsBefore).isEqualTo(1);
+        assertThat(backup.describeCalls() - describesBefore).isEqualTo(1);
+    }
+
+    @Test
+    void dryRunEndsTheExecutionWithoutAJobToWaitFor() {
+        // given
+        SamFunction function = function(Map.of(Configuration.DRY_RUN, "true"));
+
+        try (LocalLambda dryRun = start(function, "BackupJobWorkflowTest-dry-run.log");
+                LambdaInvokeApi dryRunApi = LambdaInvokeApi.start(ALIAS_ARN, dryRun);
+                LocalStepFunctions dryRunWorkflow = workflow(dryRunApi, "BackupJobWorkflowTest-dry-run-node.log")) {
+            // when
+            Execution execution = dryRunWorkflow.execute(REQUEST);
+
+            // then
+            assertThat(succeeded(execution).output().path("BackupJobId").asText()).startsWith("dry-run-");
+            assertThat(dryRunApi.payloads()).hasSize(1);
+            assertThat(backup.jobsStarted() - jobsBefore).isZero();
+            assertThat(backup.describeCalls() - describesBefore).isZero();
+        }
+    }
+
+    private static LocalStepFunctions workflow(LambdaInvokeApi api, String logFile) {
+        return LocalStepFunctions.start(STATE_MACHINE, DEFINITION, Map.of("StartBackupJobFunctionAliasArn", ALIAS_ARN),
+                api.endpoint(), backup.endpoint(), Path.of("target", "lambda", logFile));
+    }
+
+    private static SamFunction function(Map<String, String> environmentOverrides) {
+        return LocalFunctions.function(FUNCTION, environmentOverrides);
+    }
+
+    private static LocalLambda start(SamFunction function, String logFile) {
+        return LocalFunctions.start(function, backup, dynamoDb, logFile);
+    }
+
+    private List<String> newPayloads() {
+        List<String> payloads = lambdaApi.payloads();
+        return payloads.subList(invocationsBefore, payloads.size());
+    }
+
+    private static Execution.Succeeded succeeded(Execution execution) {
+        assertThat(execution)
+                .as(() -> "the execution failed: " + execution + "\n" + String.join("\n", lambda.newOutput()))
+                .isInstanceOf(Execution.Succeeded.class);
+        return (Execution.Succeeded) execution;
+    }
+
+    private static Execution.Failed failed(Execution execution) {
+        assertThat(execution).as("the execution succeeded: %s", execution).isInstanceOf(Execution.Failed.class);
+        return (Execution.Failed) execution;
+    }
+
+    private static String jobId(Execution execution) {
+        return succeeded(execution).output().path("BackupJobId").asText();
+    }
+
+    private static String event(String fileName) throws IOException {
+        return Files.readString(Path.of("events", fileName));
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
