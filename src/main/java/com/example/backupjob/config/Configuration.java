@@ -72,10 +72,10 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
 
     private static boolean dryRun(Map<String, String> environment) {
         String text = value(environment, DRY_RUN);
-        if (text == null || text.equalsIgnoreCase("false")) {
+        if (text == null || text.equals("false")) {
             return false;
         }
-        if (text.equalsIgnoreCase("true")) {
+        if (text.equals("true")) {
             return true;
         }
         throw new ConfigurationException(DRY_RUN, "must be true or false");

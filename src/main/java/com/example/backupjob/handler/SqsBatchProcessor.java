@@ -1,5 +1,6 @@
 package com.example.backupjob.handler;
 
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.example.backupjob.error.StartBackupJobException;
 import com.example.backupjob.logging.InvocationLogging;
 import com.example.backupjob.service.StartBackupJobService;
@@ -27,14 +28,14 @@ final class SqsBatchProcessor {
         this.failures = failures;
     }
 
-    BatchResponse process(List<Invocation.SqsMessage> messages) {
+    SQSBatchResponse process(List<Invocation.SqsMessage> messages) {
         List<CompletableFuture<Boolean>> jobsStarted = messages.stream()
                 .map(message -> CompletableFuture.supplyAsync(
                         InvocationLogging.inCurrentContext(() -> startsJob(message)), workers))
                 .toList();
-        return new BatchResponse(IntStream.range(0, messages.size())
+        return new SQSBatchResponse(IntStream.range(0, messages.size())
                 .filter(record -> !jobsStarted.get(record).join())
-                .mapToObj(record -> new BatchResponse.BatchItemFailure(messages.get(record).messageId()))
+                .mapToObj(record -> new SQSBatchResponse.BatchItemFailure(messages.get(record).messageId()))
                 .toList());
     }
 

@@ -15,7 +15,7 @@ final class RequestValidator {
     // Limits from the StartBackupJob reference and the service model (backup/2018-11-15).
     private static final long MAX_WINDOW_MINUTES = 52_560_000L;
     private static final long MIN_START_WINDOW_MINUTES = 60L;
-    private static final long MAX_LIFECYCLE_DAYS = 36_500L;
+    private static final long MAX_RETENTION_DAYS = 36_500L;
     private static final long MIN_COLD_STORAGE_DAYS = 90L;
     private static final int MAX_TAGS = 50;
     private static final int MAX_TAG_KEY_LENGTH = 128;
@@ -146,11 +146,11 @@ final class RequestValidator {
             unknownKeys(lifecycle, "Lifecycle.", LIFECYCLE_KEYS);
             Optional<Long> cold = integer(lifecycle, "Lifecycle.", "MoveToColdStorageAfterDays");
             Optional<Long> delete = integer(lifecycle, "Lifecycle.", "DeleteAfterDays");
-            cold.ifPresent(days -> range("Lifecycle.MoveToColdStorageAfterDays", days, 1, MAX_LIFECYCLE_DAYS));
-            delete.ifPresent(days -> range("Lifecycle.DeleteAfterDays", days, 1, MAX_LIFECYCLE_DAYS));
+            cold.ifPresent(days -> check(days >= 1, "Lifecycle.MoveToColdStorageAfterDays", "must be positive"));
+            delete.ifPresent(days -> range("Lifecycle.DeleteAfterDays", days, 1, MAX_RETENTION_DAYS));
             if (cold.isPresent() && delete.isPresent()) {
-                // Recovery points must stay in cold storage for at least 90 days.
-                check(delete.get() >= cold.get() + MIN_COLD_STORAGE_DAYS, "Lifecycle.DeleteAfterDays",
+                // At least 90 days in cold storage; subtracted, as cold + 90 could overflow a long.
+                check(delete.get() - MIN_COLD_STORAGE_DAYS >= cold.get(), "Lifecycle.DeleteAfterDays",
                         "must be at least MoveToColdStorageAfterDays + " + MIN_COLD_STORAGE_DAYS);
             }
             typed(lifecycle, "Lifecycle.", "OptInToArchiveForSupportedResources", JsonNode::isBoolean, "a boolean");

@@ -46,6 +46,7 @@ class ConfigurationTest {
                 arguments("BACKUP_ROLE_ARN", "backup-role", "BACKUP_ROLE_ARN is not valid: IamRoleArn: must be an "
                         + "IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
                 arguments("DRY_RUN", "yes", "DRY_RUN must be true or false"),
+                arguments("DRY_RUN", "TRUE", "DRY_RUN must be true or false"),
                 arguments("START_BACKUP_JOB_RATE", "five", RATE_RANGE),
                 arguments("START_BACKUP_JOB_RATE", "0", RATE_RANGE),
                 arguments("START_BACKUP_JOB_RATE", "NaN", RATE_RANGE),

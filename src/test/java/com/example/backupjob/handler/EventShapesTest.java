@@ -75,11 +75,13 @@ class EventShapesTest {
         String event = event("sqs-batch.json");
 
         // when
-        JsonNode response = invoke(aws.handler(), event).json();
+        LocalAws.Outcome outcome = invoke(aws.handler(), event);
 
-        // then the two valid records started jobs and the two others are reported for the queue to retry
-        assertThat(response.path("batchItemFailures").findValuesAsText("itemIdentifier")).containsExactly(
-                "b1a2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", "f0e1d2c3-b4a5-4968-8776-655443322110");
+        // then the two valid records started jobs and the two others are reported for the queue to retry,
+        // in exactly the JSON of Lambda's partial batch response
+        assertThat(outcome.response()).isEqualTo("{\"batchItemFailures\":["
+                + "{\"itemIdentifier\":\"b1a2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d\"},"
+                + "{\"itemIdentifier\":\"f0e1d2c3-b4a5-4968-8776-655443322110\"}]}");
         assertThat(aws.backupCalls()).extracting(call -> call.path("ResourceArn").asText()).containsExactlyInAnyOrder(
                 "arn:aws:dynamodb:eu-west-1:123456789012:table/invoices", "arn:aws:s3:::customer-uploads");
     }
@@ -89,10 +91,9 @@ class EventShapesTest {
         String event = event("sqs-batch.json").replace("ResourceARN", "ResourceArn")
                 .replace("backup the ledger table please", "{}");
 
-        JsonNode response = invoke(aws.handler(), event).json();
+        LocalAws.Outcome outcome = invoke(aws.handler(), event);
 
-        assertThat(response.path("batchItemFailures").isArray()).isTrue();
-        assertThat(response.path("batchItemFailures")).isEmpty();
+        assertThat(outcome.response()).isEqualTo("{\"batchItemFailures\":[]}");
         assertThat(aws.backupCalls()).hasSize(4);
     }
 

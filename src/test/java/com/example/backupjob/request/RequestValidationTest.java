@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every bad-input rule of the contract: its error name, its message, and no call to AWS Backup. */
@@ -99,7 +100,7 @@ class RequestValidationTest {
                 arguments("complete window over 100 years", "{\"CompleteWindowMinutes\": 52560001}", INVALID_VALUE,
                         "CompleteWindowMinutes: must be from 1 to 52560000"),
                 arguments("cold storage after 0 days", "{\"Lifecycle\": {\"MoveToColdStorageAfterDays\": 0}}",
-                        INVALID_VALUE, "Lifecycle.MoveToColdStorageAfterDays: must be from 1 to 36500"),
+                        INVALID_VALUE, "Lifecycle.MoveToColdStorageAfterDays: must be positive"),
                 arguments("negative retention", "{\"Lifecycle\": {\"DeleteAfterDays\": -1}}", INVALID_VALUE,
                         "Lifecycle.DeleteAfterDays: must be from 1 to 36500"),
                 arguments("retention over 100 years", "{\"Lifecycle\": {\"DeleteAfterDays\": 36501}}", INVALID_VALUE,
@@ -141,6 +142,34 @@ class RequestValidationTest {
 
         // then
         assertThat(outcome.error()).isExactlyInstanceOf(errorName).hasMessage(message);
+        assertThat(aws.backupCalls()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "cold storage after 100 years, no retention | {\"MoveToColdStorageAfterDays\": 40000}",
+        "cold storage after a long's largest value  | {\"MoveToColdStorageAfterDays\": 9223372036854775807}",
+        "longest retention, 90 days after cold      | {\"MoveToColdStorageAfterDays\": 36410,"
+                + " \"DeleteAfterDays\": 36500}"})
+    void acceptsLifecycleDayCountsThatAreOnlyBoundedBelow(String rule, String lifecycle) {
+        // when
+        LocalAws.Outcome outcome = invoke(aws.handler(), "{\"Lifecycle\": " + lifecycle + "}");
+
+        // then
+        assertThat(outcome.error()).isNull();
+        assertThat(aws.backupCalls()).singleElement()
+                .satisfies(call -> assertThat(call.get("Lifecycle")).isEqualTo(LocalAws.parse(lifecycle)));
+    }
+
+    @Test
+    void rejectsRetentionShorterThanColdStorageNearTheEndOfALong() {
+        // when cold storage + 90 days would overflow a long
+        LocalAws.Outcome outcome = invoke(aws.handler(),
+                "{\"Lifecycle\": {\"MoveToColdStorageAfterDays\": 9223372036854775807, \"DeleteAfterDays\": 100}}");
+
+        // then
+        assertThat(outcome.error()).isExactlyInstanceOf(InvalidParameterValueException.class)
+                .hasMessage("Lifecycle.DeleteAfterDays: must be at least MoveToColdStorageAfterDays + 90");
         assertThat(aws.backupCalls()).isEmpty();
     }
 
