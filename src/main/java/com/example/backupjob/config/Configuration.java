@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /** The function's settings, read once from the environment at start-up. */
 public record Configuration(RequestDefaults requestDefaults, String idempotencyTable, Duration idempotencyTtl,
-        boolean dryRun, String metricsNamespace, double startBackupJobRate) {
+        boolean dryRun, double startBackupJobRate) {
 
     public static final String BACKUP_VAULT_NAME = "BACKUP_VAULT_NAME";
     public static final String BACKUP_ROLE_ARN = "BACKUP_ROLE_ARN";
@@ -20,11 +20,9 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
     public static final String IDEMPOTENCY_TABLE = "IDEMPOTENCY_TABLE";
     public static final String IDEMPOTENCY_TTL = "IDEMPOTENCY_TTL";
     public static final String DRY_RUN = "DRY_RUN";
-    public static final String METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE";
     public static final String START_BACKUP_JOB_RATE = "START_BACKUP_JOB_RATE";
 
     private static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(1);
-    private static final String DEFAULT_METRICS_NAMESPACE = "StartBackupJob";
     /** AWS Backup's default StartBackupJob quota per account and Region, in calls per second. */
     private static final double DEFAULT_START_BACKUP_JOB_RATE = 5;
     private static final double MAX_START_BACKUP_JOB_RATE = 1000;
@@ -34,10 +32,8 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
      * @throws ConfigurationException for the first variable that is missing or malformed
      */
     public static Configuration fromEnvironment(Map<String, String> environment, ObjectMapper json) {
-        String namespace = value(environment, METRICS_NAMESPACE);
         return new Configuration(requestDefaults(environment, json), idempotencyTable(environment),
-                idempotencyTtl(environment), dryRun(environment),
-                namespace == null ? DEFAULT_METRICS_NAMESPACE : namespace, startBackupJobRate(environment));
+                idempotencyTtl(environment), dryRun(environment), startBackupJobRate(environment));
     }
 
     /**

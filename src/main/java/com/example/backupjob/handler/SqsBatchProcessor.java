@@ -18,14 +18,12 @@ final class SqsBatchProcessor {
 
     private final EventShapes shapes;
     private final StartBackupJobService service;
-    private final Failures failures;
     private final ExecutorService workers = Executors.newFixedThreadPool(MAX_CONCURRENT_RECORDS,
             Thread.ofPlatform().name("sqs-record-", 1).daemon().factory());
 
-    SqsBatchProcessor(EventShapes shapes, StartBackupJobService service, Failures failures) {
+    SqsBatchProcessor(EventShapes shapes, StartBackupJobService service) {
         this.shapes = shapes;
         this.service = service;
-        this.failures = failures;
     }
 
     SQSBatchResponse process(List<Invocation.SqsMessage> messages) {
@@ -45,11 +43,11 @@ final class SqsBatchProcessor {
                 service.start(shapes.request(message));
                 return true;
             } catch (StartBackupJobException e) {
-                failures.report(e);
+                InvocationLogging.failure(e);
                 return false;
             } catch (RuntimeException e) {
                 // Nothing is lost: whatever went wrong, the record goes back to the queue and, in the end, to its DLQ.
-                failures.reportUnexpected(e);
+                InvocationLogging.unexpected(e);
                 return false;
             }
         });

@@ -11,7 +11,6 @@ import com.example.backupjob.deadline.InvocationDeadline;
 import com.example.backupjob.error.StartBackupJobException;
 import com.example.backupjob.idempotency.IdempotentBackupJobs;
 import com.example.backupjob.logging.InvocationLogging;
-import com.example.backupjob.metrics.InvocationMetrics;
 import com.example.backupjob.pacing.SharedRequestRate;
 import com.example.backupjob.request.RequestReader;
 import com.example.backupjob.service.StartBackupJobService;
@@ -29,8 +28,6 @@ public final class StartBackupJobHandler implements RequestStreamHandler {
 
     private final EventShapes shapes = new EventShapes(JSON);
     private final InvocationDeadline deadline = new InvocationDeadline(AwsClients.CALL_TIMEOUT);
-    private final InvocationMetrics metrics;
-    private final Failures failures;
     private final BackupJobStarter backupJobs;
     private final StartBackupJobService service;
     private final SqsBatchProcessor batchProcessor;
@@ -44,12 +41,9 @@ public final class StartBackupJobHandler implements RequestStreamHandler {
 
     /** Used by tests and local runs, with a configuration and clients of their own. */
     public StartBackupJobHandler(Configuration configuration, AwsClients clients) {
-        this.metrics = new InvocationMetrics(configuration.metricsNamespace());
-        this.failures = new Failures(metrics);
         this.backupJobs = configuration.dryRun() ? new DryRunBackupJobs() : idempotentBackupJobs(configuration, clients);
-        this.service = new StartBackupJobService(new RequestReader(configuration.requestDefaults()), backupJobs,
-                metrics);
-        this.batchProcessor = new SqsBatchProcessor(shapes, service, failures);
+        this.service = new StartBackupJobService(new RequestReader(configuration.requestDefaults()), backupJobs);
+        this.batchProcessor = new SqsBatchProcessor(shapes, service);
         this.priming = SnapStartPriming.register(JSON, configuration.requestDefaults());
     }
 
@@ -63,13 +57,7 @@ public final class StartBackupJobHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        Object response = InvocationLogging.during(context, () -> {
-            try {
-                return respond(input, context);
-            } finally {
-                metrics.publish();
-            }
-        });
+        Object response = InvocationLogging.during(context, () -> respond(input, context));
         JSON.writeValue(output, response);
     }
 
@@ -84,7 +72,7 @@ public final class StartBackupJobHandler implements RequestStreamHandler {
                 case Invocation.Single single -> service.start(single.request());
             };
         } catch (StartBackupJobException e) {
-            failures.report(e);
+            InvocationLogging.failure(e);
             throw e;
         }
     }

@@ -51,7 +51,10 @@ public final class InvocationLogging {
         };
     }
 
-    /** One WARN line for a rejected request, one ERROR line for a failed one, each saying whether a retry helps. */
+    /**
+     * One WARN line for a rejected request, one ERROR line for a failed one, each saying whether a retry helps. The
+     * template's metric filters count these lines by their level and errorType.
+     */
     public static void failure(StartBackupJobException failure) {
         boolean rejected = failure.isRejection();
         LOG.atLevel(rejected ? Level.WARN : Level.ERROR)
@@ -64,6 +67,9 @@ public final class InvocationLogging {
 
     /** An unexpected failure of one SQS record, logged with its stack trace before the record is retried. */
     public static void unexpected(RuntimeException failure) {
-        LOG.error("Backup request failed unexpectedly; the queue will retry it", failure);
+        LOG.atError()
+                .addKeyValue("errorType", failure.getClass().getSimpleName())
+                .setCause(failure)
+                .log("Backup request failed unexpectedly; the queue will retry it");
     }
 }

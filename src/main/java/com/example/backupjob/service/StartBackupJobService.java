@@ -4,7 +4,6 @@ import com.example.backupjob.backup.BackupJob;
 import com.example.backupjob.backup.BackupJobStarter;
 import com.example.backupjob.backup.BackupJobStarter.StartedJob;
 import com.example.backupjob.idempotency.IdempotencyKeys;
-import com.example.backupjob.metrics.InvocationMetrics;
 import com.example.backupjob.request.BackupRequest;
 import com.example.backupjob.request.RequestReader;
 import org.slf4j.Logger;
@@ -17,19 +16,16 @@ public final class StartBackupJobService {
 
     private final RequestReader requests;
     private final BackupJobStarter backupJobs;
-    private final InvocationMetrics metrics;
 
-    public StartBackupJobService(RequestReader requests, BackupJobStarter backupJobs, InvocationMetrics metrics) {
+    public StartBackupJobService(RequestReader requests, BackupJobStarter backupJobs) {
         this.requests = requests;
         this.backupJobs = backupJobs;
-        this.metrics = metrics;
     }
 
     public BackupJob start(IncomingRequest incoming) {
         BackupRequest request = requests.read(incoming.request());
         String key = IdempotencyKeys.keyFor(request, incoming.eventId(), incoming.messageId());
         StartedJob started = backupJobs.start(IdempotencyKeys.backupToken(key, request), request);
-        metrics.jobStarted(started.outcome());
         LOG.atInfo()
                 .addKeyValue("BackupJobId", started.job().backupJobId())
                 .addKeyValue("ResourceArn", request.resourceArn())

@@ -9,10 +9,13 @@ import com.example.backupjob.pacing.SharedRequestRate;
 import com.example.backupjob.request.BackupRequest;
 import com.example.backupjob.request.RequestDefaults;
 import com.example.backupjob.request.RequestReader;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
+import java.time.Instant;
+import java.util.OptionalInt;
 import org.crac.Context;
 import org.crac.Core;
 import org.crac.Resource;
@@ -27,18 +30,23 @@ import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.backup.BackupClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.lambda.powertools.idempotency.IdempotencyConfig;
+import software.amazon.lambda.powertools.idempotency.exceptions.IdempotencyItemNotFoundException;
+import software.amazon.lambda.powertools.idempotency.persistence.BasePersistenceStore;
+import software.amazon.lambda.powertools.idempotency.persistence.DynamoDBPersistenceStore;
 
 /**
  * SnapStart priming: before Lambda snapshots an initialised environment, runs the request path once, so that a
  * restored environment finds its classes loaded and initialised, without calling AWS Backup or DynamoDB.
  *
  * <p>It parses, defaults and validates a sample request, derives its keys, starts its job through the function's
- * {@link BackupJobs} (the request-rate reservation included) and writes a PutItem, all through SDK clients of its
- * own that differ from the function's in two ways only: an HTTP client that answers from memory, so nothing leaves
- * the JVM, and fixed fake credentials, so the execution role's credentials are never resolved into the snapshot.
- * Everything else, the SDK's marshalling, signing, endpoint rules, retries and unmarshalling, runs as in an
- * invocation.
+ * {@link BackupJobs} (the request-rate reservation included), and takes a record through a Powertools DynamoDB
+ * store of its own as an invocation does (saved in progress, saved with the job, read, deleted; as Powertools v2
+ * primes its store), all through SDK clients of its own that differ from the function's in two ways only: an HTTP
+ * client that answers from memory, so nothing leaves the JVM, and fixed fake credentials, so the execution role's
+ * credentials are never resolved into the snapshot. Everything else, the SDK's marshalling, signing, endpoint
+ * rules, retries and unmarshalling, and Powertools' keys, hashing and result serialisation, runs as in an
+ * invocation. The function's own store, which Powertools holds JVM-wide, is left alone.
  */
 public final class SnapStartPriming implements Resource {
 
@@ -51,8 +59,10 @@ public final class SnapStartPriming implements Resource {
     private static final StaticCredentialsProvider FAKE_CREDENTIALS =
             StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming"));
     private static final String PRIMING_TABLE = "snapstart-priming";
-    /** What the request-rate item held before the primed reservation: a start long past, so nothing waits. */
+    /** What the request-rate item held before the primed reservation: a start long past, so nothing waits; the
+     * store's reads find no item in it. */
     private static final String DYNAMODB_RESPONSE = "{\"Attributes\": {\"nextStartMicros\": {\"N\": \"0\"}}}";
+    private static final int PRIMING_INVOCATION_MILLIS = 30_000;
     private static final String BACKUP_RESPONSE =
             "{\"BackupJobId\": \"snapstart-priming\", \"CreationDate\": 1764082800.087, \"IsParent\": false}";
 
@@ -89,8 +99,26 @@ public final class SnapStartPriming implements Resource {
             SharedRequestRate requestRate = new SharedRequestRate(dynamoDb, PRIMING_TABLE, 1, deadline);
             BackupJob job = new BackupJobs(backup, deadline, requestRate).start(request, token);
             json.writeValueAsString(job);
-            dynamoDb.putItem(put -> put.tableName(PRIMING_TABLE).item(Map.of("id", AttributeValue.fromS(token))));
+            primeStore(dynamoDb, TextNode.valueOf(token), job);
         }
+    }
+
+    /** What Powertools' store does for a new request and for a duplicate, against the answering client. */
+    private static void primeStore(DynamoDbClient dynamoDb, JsonNode key, BackupJob job) {
+        BasePersistenceStore store = DynamoDBPersistenceStore.builder()
+                .withTableName(PRIMING_TABLE)
+                .withDynamoDbClient(dynamoDb)
+                .build();
+        store.configure(IdempotencyConfig.builder().build(), "startOnce");
+        Instant now = Instant.now();
+        store.saveInProgress(key, now, OptionalInt.of(PRIMING_INVOCATION_MILLIS));
+        store.saveSuccess(key, job, now);
+        try {
+            store.getRecord(key, now);
+        } catch (IdempotencyItemNotFoundException expected) {
+            // The answering client has no item to return: the lookup's request and response paths have run.
+        }
+        store.deleteRecord(key, new IllegalStateException("priming"));
     }
 
     @Override

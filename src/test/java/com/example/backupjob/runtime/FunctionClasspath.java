@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * What a java21 function runs with: the function's code as sam build lays it out for java-maven (target/classes and
+ * What a java25 (or java21) function runs with: the function's code as sam build lays it out for java-maven (target/classes and
  * the runtime-scope dependency jars) and, separately, the runtime interface client with its own dependencies, which
  * the managed runtime provides and the function's jars must not contain.
  *

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One execution environment of a function on this machine, started the way the java21 managed runtime starts it:
+ * One execution environment of a function on this machine, started the way the java25 (and java21) managed runtime starts it:
  * a fresh JVM running the real Lambda runtime interface client, which loads the handler and asks a
  * {@link LocalRuntimeApi} for events. The JVM stays warm between invocations until closed.
  */
@@ -61,6 +62,16 @@ public final class LocalLambda implements AutoCloseable {
      */
     public static LocalLambda start(SamFunction function, FunctionClasspath classpath,
             Map<String, String> localEnvironment, Path log) {
+        return start(function, classpath, localEnvironment, log, List.of());
+    }
+
+    /**
+     * As {@link #start(SamFunction, FunctionClasspath, Map, Path)}, with {@code java} run through a launcher, e.g.
+     * {@code taskset -c 1} to give the JVM one CPU as a small Lambda function has (the launcher must exec java, so
+     * that {@link #pid()} stays the JVM's).
+     */
+    public static LocalLambda start(SamFunction function, FunctionClasspath classpath,
+            Map<String, String> localEnvironment, Path log, List<String> launcher) {
         if (!function.runtime().startsWith("java")) {
             throw new IllegalArgumentException(function.logicalId() + " runs on " + function.runtime() + ", not Java");
         }
@@ -71,7 +82,8 @@ public final class LocalLambda implements AutoCloseable {
             Files.createDirectories(log.toAbsolutePath().getParent());
             Path nativeLibrary = extractNativeLibrary(classpath.runtimeClientJar());
             Path taskRoot = classpath.taskRoot();
-            ProcessBuilder builder = new ProcessBuilder(
+            List<String> command = new ArrayList<>(launcher);
+            command.addAll(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     // The JVM sizes its heap for the function's memory, as inside Lambda's micro VM.
                     "-XX:MaxRAM=" + function.memorySize() + "m",
@@ -79,7 +91,8 @@ public final class LocalLambda implements AutoCloseable {
                     "--enable-native-access=ALL-UNNAMED",
                     "-D" + NATIVE_LIBRARY_PROPERTY + "=" + nativeLibrary,
                     "-classpath", classpath.javaClasspath(),
-                    RUNTIME_CLIENT, function.handler())
+                    RUNTIME_CLIENT, function.handler()));
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(taskRoot.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());

@@ -1,5 +1,7 @@
 package com.example.backupjob.snapstart;
 
+import static com.example.backupjob.support.LocalAws.event;
+import static com.example.backupjob.support.LocalAws.invoke;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.backupjob.config.Configuration;
@@ -27,5 +29,22 @@ class SnapStartPrimingTest {
         // then
         assertThat(aws.backupCalls()).isEmpty();
         assertThat(aws.idempotencyRecords()).isEmpty();
+    }
+
+    @Test
+    void primingLeavesTheFunctionsOwnStoreInPlace() throws Exception {
+        // given: the function, whose constructor configures Powertools' JVM-wide store, then its priming
+        var handler = aws.handler();
+        ObjectMapper json = new ObjectMapper();
+        new SnapStartPriming(json, Configuration.fromEnvironment(aws.environment(Map.of()), json).requestDefaults())
+                .beforeCheckpoint(null);
+
+        // when
+        LocalAws.Outcome outcome = invoke(handler, event("scheduled-rule.json"));
+
+        // then: the job and its record went to the real endpoints, not to the priming's answering clients
+        assertThat(outcome.json().path("BackupJobId").asText()).isNotEmpty();
+        assertThat(aws.backupCalls()).hasSize(1);
+        assertThat(aws.idempotencyRecords()).hasSize(1);
     }
 }

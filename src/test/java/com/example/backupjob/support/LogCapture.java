@@ -10,7 +10,7 @@ import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.Property;
 
-/** Collects the JSON log lines exactly as the function's log4j2.xml layout writes them. */
+/** Collects the JSON log lines exactly as the layout of the function's log4j2.properties writes them. */
 public final class LogCapture extends AbstractAppender {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -19,7 +19,7 @@ public final class LogCapture extends AbstractAppender {
         super("LogCapture", null, layout, true, Property.EMPTY_ARRAY);
     }
 
-    /** Attaches to every configured logger of log4j2.xml, with the layout of its JsonAppender; call it once. */
+    /** Attaches to every configured logger of log4j2.properties, with the layout of its JsonAppender; call it once. */
     public static LogCapture attach() {
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
         Configuration configuration = context.getConfiguration();

@@ -208,7 +208,7 @@ class TemplateTest {
     void snapStartRestoresPublishedVersionsBehindTheAliasEveryEventTargets() {
         assertThat(FUNCTION.at("/SnapStart/ApplyOn").asText()).isEqualTo("PublishedVersions");
         assertThat(FUNCTION.path("AutoPublishAlias").asText()).isEqualTo("live");
-        assertThat(TEMPLATE.at("/Globals/Function/Runtime").asText()).isEqualTo("java21");
+        assertThat(TEMPLATE.at("/Globals/Function/Runtime").asText()).isEqualTo("java25");
         assertThat(TEMPLATE.at("/Globals/Function/Environment/Variables/JAVA_TOOL_OPTIONS").asText())
                 .contains("-XX:TieredStopAtLevel=1");
         assertThat(RESOURCES.at("/BackupJobStateMachine/Properties/DefinitionSubstitutions")
