@@ -7,10 +7,14 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.backup.BackupClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.resourcegroupstaggingapi.ResourceGroupsTaggingApiClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Builds the AWS clients once per execution environment: region from AWS_REGION, the default credentials chain,
- * and the SDK's standard endpoint overrides (AWS_ENDPOINT_URL_BACKUP, AWS_ENDPOINT_URL_DYNAMODB) left working.
+ * and the SDK's standard endpoint overrides (AWS_ENDPOINT_URL_BACKUP, AWS_ENDPOINT_URL_DYNAMODB,
+ * AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API, AWS_ENDPOINT_URL_SQS) left working. Each function builds only the
+ * clients it calls.
  */
 public final class AwsClients {
 
@@ -46,5 +50,13 @@ public final class AwsClients {
 
     public DynamoDbClient dynamoDb() {
         return DynamoDbClient.builder().httpClient(httpClient).overrideConfiguration(overrides).build();
+    }
+
+    public ResourceGroupsTaggingApiClient tagging() {
+        return ResourceGroupsTaggingApiClient.builder().httpClient(httpClient).overrideConfiguration(overrides).build();
+    }
+
+    public SqsClient sqs() {
+        return SqsClient.builder().httpClient(httpClient).overrideConfiguration(overrides).build();
     }
 }

@@ -32,11 +32,21 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
      * @throws ConfigurationException for the first variable that is missing or malformed
      */
     public static Configuration fromEnvironment(Map<String, String> environment, ObjectMapper json) {
+        return new Configuration(requestDefaults(environment, json), idempotencyTable(environment),
+                idempotencyTtl(environment), dryRun(environment), startBackupJobRate(environment));
+    }
+
+    /**
+     * The request defaults of BACKUP_DEFAULTS, BACKUP_VAULT_NAME and BACKUP_ROLE_ARN, which the tag selection
+     * function reads too, to check the template of its jobs as this function will check each of them.
+     *
+     * @throws ConfigurationException for the first of these variables that is malformed
+     */
+    public static RequestDefaults requestDefaults(Map<String, String> environment, ObjectMapper json) {
         ObjectNode defaults = backupDefaults(environment, json);
         addDefault(defaults, environment, BACKUP_VAULT_NAME, "BackupVaultName");
         addDefault(defaults, environment, BACKUP_ROLE_ARN, "IamRoleArn");
-        return new Configuration(RequestDefaults.of(defaults), idempotencyTable(environment),
-                idempotencyTtl(environment), dryRun(environment), startBackupJobRate(environment));
+        return RequestDefaults.of(defaults);
     }
 
     private static double startBackupJobRate(Map<String, String> environment) {

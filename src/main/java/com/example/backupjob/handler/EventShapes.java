@@ -3,10 +3,16 @@ package com.example.backupjob.handler;
 import com.example.backupjob.error.InvalidRequestException;
 import com.example.backupjob.service.IncomingRequest;
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,6 +21,12 @@ final class EventShapes {
 
     private static final String SQS_EVENT_SOURCE = "aws:sqs";
 
+    // Strict parsing: a duplicate key or text after the JSON value is an error, never a silently ignored request.
+    static final ObjectMapper STRICT_JSON = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
     private final ObjectMapper json;
 
     EventShapes(ObjectMapper json) {
@@ -22,13 +34,18 @@ final class EventShapes {
     }
 
     Invocation classify(JsonNode event) {
+        if (event.isObject() && isSqsEvent(event)) {
+            return new Invocation.SqsBatch(sqsMessages(event.get("Records")));
+        }
+        return new Invocation.Single(single(event));
+    }
+
+    /** The request of an event that is not an SQS batch: an EventBridge event's detail, or the object itself. */
+    IncomingRequest single(JsonNode event) {
         if (!event.isObject()) {
             throw new InvalidRequestException("The event must be a JSON object");
         }
-        if (isSqsEvent(event)) {
-            return new Invocation.SqsBatch(sqsMessages(event.get("Records")));
-        }
-        return new Invocation.Single(request(event, null));
+        return request(event, null);
     }
 
     /** The request in an SQS message body, itself a plain request or an EventBridge event. */
@@ -41,6 +58,15 @@ final class EventShapes {
             throw new InvalidRequestException("The SQS message body must be a JSON object");
         }
         return request(body, message.messageId());
+    }
+
+    /** The raw event of an invocation, parsed. */
+    JsonNode read(InputStream input) {
+        try {
+            return parse(new String(input.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new InvalidRequestException("The event could not be read: " + e.getMessage(), e);
+        }
     }
 
     JsonNode parse(String text) {

@@ -8,7 +8,6 @@ import com.example.backupjob.backup.DryRunBackupJobs;
 import com.example.backupjob.config.AwsClients;
 import com.example.backupjob.config.Configuration;
 import com.example.backupjob.deadline.InvocationDeadline;
-import com.example.backupjob.error.InvalidRequestException;
 import com.example.backupjob.error.StartBackupJobException;
 import com.example.backupjob.idempotency.IdempotentBackupJobs;
 import com.example.backupjob.logging.InvocationLogging;
@@ -16,24 +15,16 @@ import com.example.backupjob.pacing.SharedRequestRate;
 import com.example.backupjob.request.RequestReader;
 import com.example.backupjob.service.StartBackupJobService;
 import com.example.backupjob.snapstart.SnapStartPriming;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** Lambda entry point: reads the raw event, starts the backup job(s) and writes the contract's response. */
 public final class StartBackupJobHandler implements RequestStreamHandler {
 
-    // Strict parsing: a duplicate key or text after the JSON value is an error, never a silently ignored request.
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    private static final ObjectMapper JSON = EventShapes.STRICT_JSON;
 
     private final EventShapes shapes = new EventShapes(JSON);
     private final InvocationDeadline deadline = new InvocationDeadline(AwsClients.CALL_TIMEOUT);
@@ -74,7 +65,7 @@ public final class StartBackupJobHandler implements RequestStreamHandler {
         deadline.startInvocation(context);
         backupJobs.beginInvocation(context);
         try {
-            return switch (shapes.classify(shapes.parse(read(input)))) {
+            return switch (shapes.classify(shapes.read(input))) {
                 case Invocation.SqsBatch batch -> batchProcessor.process(batch.messages());
                 case Invocation.Single single when single.request().eventId() != null ->
                         InvocationLogging.correlated(single.request().eventId(), () -> service.start(single.request()));
@@ -83,14 +74,6 @@ public final class StartBackupJobHandler implements RequestStreamHandler {
         } catch (StartBackupJobException e) {
             InvocationLogging.failure(e);
             throw e;
-        }
-    }
-
-    private static String read(InputStream input) {
-        try {
-            return new String(input.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new InvalidRequestException("The event could not be read: " + e.getMessage(), e);
         }
     }
 }

@@ -35,7 +35,12 @@ public final class IdempotencyKeys {
         }
         return request.callerToken()
                 .or(() -> Optional.ofNullable(messageId))
-                .orElseGet(() -> "sha256:" + HexFormat.of().formatHex(sha256(canonicalJson(request))));
+                .orElseGet(() -> hashOf(request));
+    }
+
+    /** The key of a request that carries none: a hash of its canonical JSON (properties and map entries sorted). */
+    public static String hashOf(Object request) {
+        return "sha256:" + HexFormat.of().formatHex(sha256(canonicalJson(request)));
     }
 
     /**
@@ -48,7 +53,7 @@ public final class IdempotencyKeys {
         return new UUID(digest.getLong(), digest.getLong()).toString();
     }
 
-    private static byte[] canonicalJson(BackupRequest request) {
+    private static byte[] canonicalJson(Object request) {
         try {
             return CANONICAL_JSON.writeValueAsBytes(request);
         } catch (JsonProcessingException e) {

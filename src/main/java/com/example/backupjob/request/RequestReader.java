@@ -8,6 +8,7 @@ import com.example.backupjob.request.RequestValidator.Completeness;
 import com.example.backupjob.request.Violation.Kind;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -38,6 +39,28 @@ public final class RequestReader {
             throw rejection(violations);
         }
         return toRecord(request);
+    }
+
+    /**
+     * Reads the template of the jobs of a selection: a request without its ResourceArn, defaults applied (a default
+     * ResourceArn among them is left out), checked with the request rules together with the selection's own findings.
+     *
+     * @param selectionViolations what is wrong with the rest of the selection request, reported in the same error
+     * @throws StartBackupJobException one error listing every problem, as {@link #read} does
+     */
+    public BackupRequest readTemplate(ObjectNode json, List<Violation> selectionViolations) {
+        List<Violation> violations = new ArrayList<>(selectionViolations);
+        if (json.has("ResourceArn")) {
+            violations.add(new Violation("ResourceArn", Kind.INVALID_REQUEST,
+                    "is not a template field: each selected resource is backed up under its own ARN"));
+        }
+        ObjectNode template = defaults.applyTo(json);
+        template.remove("ResourceArn");
+        violations.addAll(validator.validate(template, Completeness.TEMPLATE));
+        if (!violations.isEmpty()) {
+            throw rejection(violations);
+        }
+        return toRecord(template);
     }
 
     static String describe(List<Violation> violations) {

@@ -39,14 +39,18 @@ final class RequestValidator {
     private static final Set<String> WINDOWS_VSS_VALUES = Set.of("enabled", "disabled");
     private static final Set<String> INDEX_VALUES = Set.of("ENABLED", "DISABLED");
 
-    /** Whether every required field must be present: yes for a request, no for a set of defaults. */
-    enum Completeness { REQUEST, DEFAULTS }
+    /**
+     * Which required fields must be present: all for a request, none for a set of defaults, all but ResourceArn for
+     * the template of a selection's jobs (each selected resource gives its own).
+     */
+    enum Completeness { REQUEST, DEFAULTS, TEMPLATE }
 
     List<Violation> validate(JsonNode request, Completeness completeness) {
         var found = new Findings();
         found.unknownKeys(request, "", REQUEST_FIELDS);
-        if (completeness == Completeness.REQUEST) {
+        if (completeness != Completeness.DEFAULTS) {
             REQUIRED_FIELDS.stream()
+                    .filter(field -> completeness == Completeness.REQUEST || !field.equals("ResourceArn"))
                     .filter(field -> !request.has(field))
                     .forEach(field -> found.add(field, Kind.MISSING_VALUE, "is required"));
         }
@@ -94,15 +98,9 @@ final class RequestValidator {
 
         void unknownKeys(JsonNode object, String prefix, List<String> known) {
             object.fieldNames().forEachRemaining(key -> {
-                if (known.contains(key)) {
-                    return;
+                if (!known.contains(key)) {
+                    violations.add(Violation.unknownKey(prefix + shorten(key), key, known));
                 }
-                String hint = known.stream()
-                        .filter(candidate -> candidate.equalsIgnoreCase(key))
-                        .findFirst()
-                        .map(candidate -> " (did you mean " + candidate + "?)")
-                        .orElse("");
-                add(prefix + shorten(key), Kind.INVALID_REQUEST, "is not a known field" + hint);
             });
         }
 

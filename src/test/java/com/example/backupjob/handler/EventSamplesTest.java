@@ -61,7 +61,9 @@ class EventSamplesTest {
             "backup-job-state-change-", Kind.EVENTBRIDGE_EVENT,
             "scheduler-input", Kind.PLAIN_REQUEST,
             "step-functions-input", Kind.PLAIN_REQUEST,
-            "invalid-", Kind.PLAIN_REQUEST);
+            "invalid-", Kind.PLAIN_REQUEST,
+            "selection-eventbridge-", Kind.EVENTBRIDGE_EVENT,
+            "selection-scheduler-input", Kind.PLAIN_REQUEST);
 
     static Stream<String> samples() throws IOException {
         try (Stream<Path> files = Files.list(EVENTS)) {

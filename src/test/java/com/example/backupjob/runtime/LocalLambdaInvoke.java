@@ -1,8 +1,11 @@
 package com.example.backupjob.runtime;
 
 import com.example.backupjob.config.Configuration;
+import com.example.backupjob.selection.SelectionConfiguration;
 import com.example.backupjob.support.BackupStandIn;
 import com.example.backupjob.support.DynaliteServer;
+import com.example.backupjob.support.ElasticMqServer;
+import com.example.backupjob.support.TaggingStandIn;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,31 +29,61 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
  * <p>With {@code --stand-ins} it needs no AWS account: AWS Backup is a local stand-in that checks requests like the
  * service, and the idempotency store is dynalite. Without it, the function calls the AWS account of the default
  * credentials and region, passed to it as environment variables the way sam does.
+ *
+ * <p>{@code --function SelectBackupResourcesFunction} runs the tag selection function instead; its stand-ins are the
+ * Tagging API (holding {@link #SAMPLE_RESOURCES}, tagged for the selection samples in events/) and ElasticMQ as the
+ * request queue, whose messages are printed after each event.
  */
 public final class LocalLambdaInvoke {
 
     private static final String FUNCTION = "StartBackupJobFunction";
+    private static final String SELECTION_FUNCTION = "SelectBackupResourcesFunction";
     private static final String STAND_INS = "--stand-ins";
+    private static final String FUNCTION_OPTION = "--function";
+    private static final Map<String, String> SAMPLE_TAGS = Map.of("backup", "nightly", "env", "prod", "team", "payments");
+    private static final List<TaggingStandIn.Resource> SAMPLE_RESOURCES = Stream.of(
+                    "arn:aws:dynamodb:eu-west-1:123456789012:table/orders",
+                    "arn:aws:dynamodb:eu-west-1:123456789012:table/scratch",
+                    "arn:aws:rds:eu-west-1:123456789012:db:customers",
+                    "arn:aws:lambda:eu-west-1:123456789012:function:resize")
+            .map(arn -> new TaggingStandIn.Resource(arn, SAMPLE_TAGS))
+            .toList();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private LocalLambdaInvoke() {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean standIns = List.of(args).contains(STAND_INS);
-        List<Path> events = Stream.of(args).filter(arg -> !arg.equals(STAND_INS)).map(Path::of).toList();
+        List<String> arguments = new ArrayList<>(List.of(args));
+        boolean standIns = arguments.remove(STAND_INS);
+        String functionId = FUNCTION;
+        int option = arguments.indexOf(FUNCTION_OPTION);
+        if (option >= 0 && option + 1 < arguments.size()) {
+            functionId = arguments.remove(option + 1);
+            arguments.remove(option);
+        }
+        List<Path> events = arguments.stream().map(Path::of).toList();
         if (events.isEmpty()) {
-            System.err.println("usage: LocalLambdaInvoke [--stand-ins] events/<file>.json ...");
+            System.err.println("usage: LocalLambdaInvoke [--stand-ins] [--function " + SELECTION_FUNCTION
+                    + "] events/<file>.json ...");
             System.exit(2);
         }
-        SamFunction function = SamTemplate.read(Path.of("template.yaml"))
-                .function(FUNCTION, Map.of(), SamTemplate.environmentFile(Path.of("env.json"), FUNCTION));
+        Map<String, String> variables = new HashMap<>(SamTemplate.environmentFile(Path.of("env.json"), functionId));
         List<AutoCloseable> running = new ArrayList<>();
         try {
-            Map<String, String> awsEnvironment = standIns ? startStandIns(function, running) : realAws();
+            boolean selection = functionId.equals(SELECTION_FUNCTION);
+            Map<String, String> awsEnvironment = new HashMap<>();
+            Runnable afterEach = standIns && selection ? startSelectionStandIns(variables, awsEnvironment, running)
+                    : () -> { };
+            SamFunction function = SamTemplate.read(Path.of("template.yaml")).function(functionId, Map.of(), variables);
+            if (!standIns) {
+                awsEnvironment.putAll(realAws());
+            } else if (!selection) {
+                awsEnvironment.putAll(startStandIns(function, running));
+            }
             try (LocalLambda lambda = LocalLambda.start(function, FunctionClasspath.fromBuild(Path.of("")),
-                    awsEnvironment, Path.of("target", "lambda", FUNCTION + ".log"))) {
-                invokeEach(lambda, events);
+                    awsEnvironment, Path.of("target", "lambda", functionId + ".log"))) {
+                invokeEach(lambda, events, afterEach);
             }
         } finally {
             for (AutoCloseable standIn : running) {
@@ -84,7 +117,38 @@ public final class LocalLambdaInvoke {
         return environment;
     }
 
-    private static void invokeEach(LocalLambda lambda, List<Path> events) throws IOException {
+    /**
+     * Starts the tag selection function's stand-ins, points its variables and endpoints at them, and answers what to
+     * do after each event: print the requests it queued.
+     */
+    private static Runnable startSelectionStandIns(Map<String, String> variables, Map<String, String> awsEnvironment,
+            List<AutoCloseable> running) {
+        TaggingStandIn tagging = TaggingStandIn.start();
+        running.add(tagging);
+        tagging.hold(SAMPLE_RESOURCES);
+        ElasticMqServer sqs = ElasticMqServer.start();
+        running.add(sqs);
+        String queueUrl = sqs.createRequestQueues("requests", Duration.ofMinutes(5), 3).url();
+        variables.put(SelectionConfiguration.REQUEST_QUEUE_URL, queueUrl);
+        awsEnvironment.put("AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API", tagging.endpoint().toString());
+        awsEnvironment.put("AWS_ENDPOINT_URL_SQS", sqs.endpoint().toString());
+        return () -> printQueued(sqs, queueUrl);
+    }
+
+    /** The requests the selection queued, as the StartBackupJob function would receive them. */
+    private static void printQueued(ElasticMqServer sqs, String queueUrl) {
+        List<String> bodies = new ArrayList<>();
+        List<String> received;
+        do {
+            received = sqs.client().receiveMessage(receive -> receive.queueUrl(queueUrl).maxNumberOfMessages(10))
+                    .messages().stream().map(message -> message.body()).toList();
+            bodies.addAll(received);
+        } while (!received.isEmpty());
+        System.out.println("--- " + bodies.size() + " requests queued");
+        bodies.forEach(System.out::println);
+    }
+
+    private static void invokeEach(LocalLambda lambda, List<Path> events, Runnable afterEach) throws IOException {
         boolean first = true;
         for (Path event : events) {
             System.out.println("=== " + event);
@@ -96,6 +160,7 @@ public final class LocalLambdaInvoke {
                     .orElse("") : "";
             System.out.println("REPORT RequestId: " + result.requestId() + "\tRound trip: " + millis + " ms" + init);
             System.out.println(pretty(result));
+            afterEach.run();
             first = false;
         }
     }

@@ -25,6 +25,7 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
 /** A real DynamoDB-compatible server (dynalite, installed by the build with npm ci) on a free loopback port. */
 public final class DynaliteServer implements AutoCloseable {
@@ -75,6 +76,15 @@ public final class DynaliteServer implements AutoCloseable {
                         .attributeType(ScalarAttributeType.S).build())
                 .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
                 .billingMode(BillingMode.PAY_PER_REQUEST));
+        // dynalite turns a table ACTIVE on a timer, even at --createTableMs 0: on a busy machine a write right after
+        // CreateTable can still find it CREATING and fail with ResourceNotFoundException.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (admin.describeTable(describe -> describe.tableName(name)).table().tableStatus() != TableStatus.ACTIVE) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("dynalite did not make table " + name + " ACTIVE within 10 s");
+            }
+            Thread.onSpinWait();
+        }
     }
 
     /** The partition keys of every item in the table. */

@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.example.backupjob.config.AwsClients;
 import com.example.backupjob.config.Configuration;
 import com.example.backupjob.handler.StartBackupJobHandler;
@@ -105,12 +106,12 @@ public final class LocalAws implements BeforeEachCallback {
                 Configuration.fromEnvironment(environment(environmentOverrides), JSON), new AwsClients());
     }
 
-    /** Invokes the handler as the Lambda runtime would, with a fresh request id. */
-    public static Outcome invoke(StartBackupJobHandler handler, String event) {
+    /** Invokes a handler of the artifact as the Lambda runtime would, with a fresh request id. */
+    public static Outcome invoke(RequestStreamHandler handler, String event) {
         return invoke(handler, event, LambdaTestContext.create());
     }
 
-    public static Outcome invoke(StartBackupJobHandler handler, String event, Context context) {
+    public static Outcome invoke(RequestStreamHandler handler, String event, Context context) {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         try {
             handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), output, context);

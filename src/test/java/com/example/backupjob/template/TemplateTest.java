@@ -5,6 +5,12 @@ import static com.example.backupjob.template.CloudFormationTemplates.policyState
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.backupjob.config.Configuration;
+import com.example.backupjob.handler.SelectBackupResourcesHandler;
+import com.example.backupjob.request.RequestDefaults;
+import com.example.backupjob.request.RequestReader;
+import com.example.backupjob.selection.SelectionConfiguration;
+import com.example.backupjob.selection.SelectionReader;
+import com.example.backupjob.selection.SelectionRequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.reflect.Field;
@@ -23,6 +29,7 @@ class TemplateTest {
     private static final JsonNode TEMPLATE = CloudFormationTemplates.template();
     private static final JsonNode RESOURCES = TEMPLATE.path("Resources");
     private static final JsonNode FUNCTION = RESOURCES.path("StartBackupJobFunction").path("Properties");
+    private static final JsonNode SELECTION = RESOURCES.path("SelectBackupResourcesFunction").path("Properties");
 
     @Test
     void noStatementAllowsAWildcardAction() {
@@ -32,14 +39,14 @@ class TemplateTest {
     }
 
     @Test
-    void onlyDescribeBackupJobIsGrantedOnEveryResource() {
-        // DescribeBackupJob has no resource-level permissions; every other action is scoped to a named resource.
-        List<JsonNode> unscoped = policyStatements(TEMPLATE).stream()
+    void onlyDescribeBackupJobAndGetResourcesAreGrantedOnEveryResource() {
+        // Neither has resource-level permissions; every other action is scoped to a named resource.
+        List<String> unscoped = policyStatements(TEMPLATE).stream()
                 .filter(statement -> statement.path("Resource").asText().equals("*"))
+                .flatMap(statement -> actions(statement).stream())
                 .toList();
 
-        assertThat(unscoped).hasSize(1);
-        assertThat(actions(unscoped.getFirst())).containsExactly("backup:DescribeBackupJob");
+        assertThat(unscoped).containsExactlyInAnyOrder("backup:DescribeBackupJob", "tag:GetResources");
     }
 
     @Test
@@ -93,7 +100,7 @@ class TemplateTest {
 
     @Test
     void functionMayConsumeItsOwnQueueOnly() {
-        List<JsonNode> statements = policyStatements(TEMPLATE).stream()
+        List<JsonNode> statements = roleStatements("StartBackupJobFunctionRole").stream()
                 .filter(statement -> actions(statement).stream().anyMatch(action -> action.startsWith("sqs:")))
                 .toList();
 
@@ -291,14 +298,95 @@ class TemplateTest {
                 .isEqualTo("[\"BackupJobNeedsAttentionRule\",\"Arn\"]");
     }
 
+    @Test
+    void selectionFunctionRunsItsOwnHandlerFromTheSameArtifact() {
+        assertThat(SELECTION.path("CodeUri").asText()).isEqualTo(FUNCTION.path("CodeUri").asText());
+        assertThat(SELECTION.path("Handler").asText())
+                .isEqualTo(SelectBackupResourcesHandler.class.getName() + "::handleRequest");
+        assertThat(SELECTION.path("Timeout").asInt()).isBetween(60, 900);
+        assertThat(SELECTION.at("/Environment/Variables/REQUEST_QUEUE_URL/Ref").asText()).isEqualTo("RequestQueue");
+    }
+
+    @Test
+    void selectionFunctionMayOnlyLogFindTaggedResourcesAndSendToTheRequestQueue() {
+        List<JsonNode> statements = roleStatements("SelectBackupResourcesFunctionRole");
+
+        assertThat(SELECTION.path("Role").path("Fn::GetAtt").toString())
+                .isEqualTo("[\"SelectBackupResourcesFunctionRole\",\"Arn\"]");
+        assertThat(SELECTION.has("Policies")).as("SAM Policies on the function").isFalse();
+        assertThat(RESOURCES.at("/SelectBackupResourcesFunctionRole/Properties/ManagedPolicyArns").isMissingNode())
+                .isTrue();
+        assertThat(statements).extracting(statement -> actions(statement) + " on " + statement.path("Resource"))
+                .containsExactlyInAnyOrder(
+                        "[logs:CreateLogStream, logs:PutLogEvents] on {\"Fn::GetAtt\":[\"SelectBackupResourcesLogGroup\",\"Arn\"]}",
+                        "[tag:GetResources] on \"*\"",
+                        "[sqs:SendMessage] on {\"Fn::GetAtt\":[\"RequestQueue\",\"Arn\"]}");
+        assertThat(SELECTION.at("/LoggingConfig/LogGroup/Ref").asText()).isEqualTo("SelectBackupResourcesLogGroup");
+        assertThat(RESOURCES.at("/SelectBackupResourcesLogGroup/Properties/RetentionInDays/Ref").asText())
+                .isEqualTo("LogRetentionDays");
+    }
+
+    @Test
+    void selectionScheduleSendsASelectionTheHandlerAcceptsAndIsDisabledWithoutTags() throws Exception {
+        JsonNode schedule = SELECTION.at("/Events/Scheduled");
+        JsonNode sub = schedule.at("/Properties/Input/Fn::Sub");
+        // The parameters as a deployment would give them, and SelectionResourceTypes' default.
+        String input = sub.get(0).asText()
+                .replace("${Tags}", "{\"backup\":[\"nightly\"]}")
+                .replace("${SelectionResourceTypes}", TEMPLATE.at("/Parameters/SelectionResourceTypes/Default").asText());
+        SelectionReader reader = new SelectionReader(new RequestReader(RequestDefaults.of(JSON.readTree(
+                "{\"BackupVaultName\": \"Default\", \"IamRoleArn\": \"arn:aws:iam::123456789012:role/backup\"}"))));
+
+        SelectionRequest request = reader.read(JSON.readTree(input));
+
+        assertThat(schedule.path("Type").asText()).isEqualTo("ScheduleV2");
+        assertThat(request.selection().tags()).containsOnlyKeys("backup");
+        assertThat(request.template().idempotencyToken()).isEqualTo("<aws.scheduler.execution-id>");
+        assertThat(sub.at("/1/Tags/Fn::If/0").asText()).isEqualTo("HasSelectionTags");
+        assertThat(schedule.at("/Properties/State/Fn::If").toString())
+                .isEqualTo("[\"HasSelectionTags\",\"ENABLED\",\"DISABLED\"]");
+        assertThat(TEMPLATE.at("/Conditions/HasSelectionTags").toString()).contains("SelectionTags");
+        assertThat(schedule.at("/Properties/ScheduleExpression/Ref").asText()).isEqualTo("SelectionScheduleExpression");
+        assertThat(schedule.at("/Properties/ScheduleExpressionTimezone/Ref").asText())
+                .isEqualTo("SelectionScheduleTimezone");
+    }
+
+    @Test
+    void selectionFunctionSetsEveryVariableItsConfigurationReads() throws IllegalAccessException {
+        Set<String> variables = new HashSet<>();
+        TEMPLATE.at("/Globals/Function/Environment/Variables").fieldNames().forEachRemaining(variables::add);
+        SELECTION.at("/Environment/Variables").fieldNames().forEachRemaining(variables::add);
+
+        assertThat(variables).containsAll(variableNames(SelectionConfiguration.class))
+                .doesNotContain(Configuration.IDEMPOTENCY_TABLE);
+    }
+
+    @Test
+    void selectionErrorsAlarmAndOutputWatchAndNameTheSelectionFunction() {
+        assertThat(RESOURCES.at("/SelectBackupResourcesErrorsAlarm/Properties/MetricName").asText()).isEqualTo("Errors");
+        assertThat(RESOURCES.at("/SelectBackupResourcesErrorsAlarm/Properties/Dimensions/0/Value/Ref").asText())
+                .isEqualTo("SelectBackupResourcesFunction");
+        assertThat(TEMPLATE.at("/Outputs/SelectBackupResourcesFunctionArn/Value/Fn::GetAtt").toString())
+                .isEqualTo("[\"SelectBackupResourcesFunction\",\"Arn\"]");
+    }
+
+    private static List<JsonNode> roleStatements(String logicalId) {
+        return policyStatements(JSON.createObjectNode().set("Resources",
+                JSON.createObjectNode().set(logicalId, RESOURCES.get(logicalId))));
+    }
+
     private static List<JsonNode> statementsWith(String action) {
         return policyStatements(TEMPLATE).stream().filter(statement -> actions(statement).contains(action)).toList();
     }
 
     /** The environment variable names Configuration declares as its public String constants. */
     private static List<String> configurationVariables() throws IllegalAccessException {
+        return variableNames(Configuration.class);
+    }
+
+    private static List<String> variableNames(Class<?> configuration) throws IllegalAccessException {
         List<String> names = new ArrayList<>();
-        for (Field field : Configuration.class.getFields()) {
+        for (Field field : configuration.getFields()) {
             if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
                 names.add((String) field.get(null));
             }

@@ -1,0 +1,39 @@
+package com.example.backupjob.selection;
+
+import com.example.backupjob.config.Configuration;
+import com.example.backupjob.config.ConfigurationException;
+import com.example.backupjob.request.RequestDefaults;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The tag selection function's settings, read once from the environment at start-up: the request defaults the
+ * StartBackupJob function applies (BACKUP_VAULT_NAME, BACKUP_ROLE_ARN, BACKUP_DEFAULTS), to check the template of
+ * every job before anything is queued, and the queue to send the requests to.
+ */
+public record SelectionConfiguration(RequestDefaults requestDefaults, String requestQueueUrl) {
+
+    public static final String BACKUP_VAULT_NAME = Configuration.BACKUP_VAULT_NAME;
+    public static final String BACKUP_ROLE_ARN = Configuration.BACKUP_ROLE_ARN;
+    public static final String BACKUP_DEFAULTS = Configuration.BACKUP_DEFAULTS;
+    public static final String REQUEST_QUEUE_URL = "REQUEST_QUEUE_URL";
+
+    // https://sqs.<region>.amazonaws.com/<account>/<name>, or a local server's equivalent.
+    private static final Pattern QUEUE_URL = Pattern.compile("^https?://[^/\\s]+/\\d{12}/[\\w-]{1,80}(\\.fifo)?$");
+
+    /**
+     * @throws ConfigurationException for the first variable that is missing or malformed
+     */
+    public static SelectionConfiguration fromEnvironment(Map<String, String> environment, ObjectMapper json) {
+        String queueUrl = environment.get(REQUEST_QUEUE_URL);
+        if (queueUrl == null || queueUrl.isBlank()) {
+            throw new ConfigurationException(REQUEST_QUEUE_URL, "is not set: name the URL of the request queue");
+        }
+        if (!QUEUE_URL.matcher(queueUrl.strip()).matches()) {
+            throw new ConfigurationException(REQUEST_QUEUE_URL, "is not an SQS queue URL "
+                    + "(https://sqs.<region>.amazonaws.com/<account>/<queue name>)");
+        }
+        return new SelectionConfiguration(Configuration.requestDefaults(environment, json), queueUrl.strip());
+    }
+}

@@ -1,0 +1,159 @@
+package com.example.backupjob.selection;
+
+import com.example.backupjob.error.InvalidRequestException;
+import com.example.backupjob.error.StartBackupJobException;
+import com.example.backupjob.request.BackupRequest;
+import com.example.backupjob.request.RequestReader;
+import com.example.backupjob.request.Violation;
+import com.example.backupjob.request.Violation.Kind;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Turns selection request JSON into a {@link SelectionRequest}: the selection and the template of its jobs checked
+ * together, every problem reported at once with its field path, before any AWS call.
+ */
+public final class SelectionReader {
+
+    // Limits of GetResources' TagFilters and ResourceTypeFilters (Resource Groups Tagging API reference).
+    private static final int MAX_TAG_KEYS = 50;
+    private static final int MAX_TAG_VALUES = 20;
+    private static final int MAX_TAG_KEY_LENGTH = 128;
+    private static final int MAX_TAG_VALUE_LENGTH = 256;
+    private static final int MAX_RESOURCE_TYPES = 100;
+    private static final int MAX_NAME_IN_MESSAGE = 64;
+
+    private static final List<String> SELECTION_FIELDS = List.of("Tags", "ResourceTypes", "NotResources");
+    private static final Pattern RESOURCE_TYPE = Pattern.compile("^[a-z0-9-]+(:[A-Za-z0-9-]+)?$");
+    private static final Pattern ARN = Pattern.compile("^arn:aws(-[a-z]+)*:[a-z0-9-]+:[a-z0-9-]*:(\\d{12})?:\\S+$");
+
+    private final RequestReader requests;
+
+    public SelectionReader(RequestReader requests) {
+        this.requests = requests;
+    }
+
+    /**
+     * @throws StartBackupJobException one error listing every problem, named after the most basic kind among them
+     */
+    public SelectionRequest read(JsonNode json) {
+        if (!json.isObject()) {
+            throw new InvalidRequestException("The selection request must be a JSON object");
+        }
+        ObjectNode template = json.deepCopy();
+        Findings found = new Findings();
+        Selection selection = found.selection(template.remove("Selection"));
+        BackupRequest jobTemplate = requests.readTemplate(template, found.violations);
+        return new SelectionRequest(selection, jobTemplate);
+    }
+
+    /** The violations found in the Selection object, with what could be read of it. */
+    private static final class Findings {
+
+        private final List<Violation> violations = new ArrayList<>();
+
+        private void add(String field, Kind kind, String message) {
+            violations.add(new Violation(field, kind, message));
+        }
+
+        Selection selection(JsonNode selection) {
+            Map<String, List<String>> tags = new TreeMap<>();
+            List<String> resourceTypes = new ArrayList<>();
+            List<String> notResources = new ArrayList<>();
+            if (selection == null) {
+                add("Selection", Kind.MISSING_VALUE, "is required");
+            } else if (!selection.isObject()) {
+                add("Selection", Kind.INVALID_REQUEST, "must be an object");
+            } else {
+                unknownKeys(selection);
+                tags(selection.get("Tags"), tags);
+                strings(selection.get("ResourceTypes"), "Selection.ResourceTypes", type -> {
+                    resourceTypes.add(type);
+                    return RESOURCE_TYPE.matcher(type).matches() ? null
+                            : "must be a resource type filter: service or service:type, e.g. dynamodb:table";
+                });
+                if (resourceTypes.size() > MAX_RESOURCE_TYPES) {
+                    add("Selection.ResourceTypes", Kind.INVALID_VALUE,
+                            "must have at most " + MAX_RESOURCE_TYPES + " types");
+                }
+                strings(selection.get("NotResources"), "Selection.NotResources", arn -> {
+                    notResources.add(arn);
+                    return ARN.matcher(arn).matches() ? null
+                            : "must be an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)";
+                });
+            }
+            return new Selection(new TreeMap<>(tags), resourceTypes, notResources);
+        }
+
+        private void unknownKeys(JsonNode selection) {
+            selection.fieldNames().forEachRemaining(key -> {
+                if (!SELECTION_FIELDS.contains(key)) {
+                    violations.add(Violation.unknownKey("Selection." + shorten(key), key, SELECTION_FIELDS));
+                }
+            });
+        }
+
+        private void tags(JsonNode tags, Map<String, List<String>> read) {
+            if (tags == null) {
+                add("Selection.Tags", Kind.MISSING_VALUE, "is required");
+                return;
+            }
+            if (!tags.isObject()) {
+                add("Selection.Tags", Kind.INVALID_REQUEST, "must be an object of tag keys, each with its values");
+                return;
+            }
+            if (tags.isEmpty() || tags.size() > MAX_TAG_KEYS) {
+                add("Selection.Tags", Kind.INVALID_VALUE, "must have 1 to " + MAX_TAG_KEYS + " tag keys");
+            }
+            tags.properties().forEach(tag -> {
+                String field = "Selection.Tags." + shorten(tag.getKey());
+                if (tag.getKey().isEmpty() || tag.getKey().length() > MAX_TAG_KEY_LENGTH) {
+                    add(field, Kind.INVALID_VALUE, "tag keys must be 1 to " + MAX_TAG_KEY_LENGTH + " characters");
+                }
+                List<String> values = new ArrayList<>();
+                // Tag values are never quoted: a message says where the problem is, not what the value was.
+                strings(tag.getValue(), field, value -> {
+                    values.add(value);
+                    return value.length() <= MAX_TAG_VALUE_LENGTH ? null
+                            : "tag values must be at most " + MAX_TAG_VALUE_LENGTH + " characters";
+                });
+                if (tag.getValue().isArray() && (tag.getValue().isEmpty() || tag.getValue().size() > MAX_TAG_VALUES)) {
+                    add(field, Kind.INVALID_VALUE, "must have 1 to " + MAX_TAG_VALUES + " values");
+                }
+                read.put(tag.getKey(), List.copyOf(values));
+            });
+        }
+
+        /** Reads an optional array of strings, checking each with a rule that answers a problem or null. */
+        private void strings(JsonNode array, String field, Function<String, String> rule) {
+            if (array == null) {
+                return;
+            }
+            if (!array.isArray()) {
+                add(field, Kind.INVALID_REQUEST, "must be an array of strings");
+                return;
+            }
+            for (int i = 0; i < array.size(); i++) {
+                JsonNode item = array.get(i);
+                if (!item.isTextual()) {
+                    add(field + "[" + i + "]", Kind.INVALID_REQUEST, "must be a string");
+                    continue;
+                }
+                String problem = rule.apply(item.textValue());
+                if (problem != null) {
+                    add(field + "[" + i + "]", Kind.INVALID_VALUE, problem);
+                }
+            }
+        }
+
+        private static String shorten(String key) {
+            return key.length() <= MAX_NAME_IN_MESSAGE ? key : key.substring(0, MAX_NAME_IN_MESSAGE) + "...";
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package com.example.backupjob.selection;
+
+import com.example.backupjob.deadline.InvocationDeadline;
+import com.example.backupjob.error.AccessDeniedException;
+import com.example.backupjob.error.BackupServiceException;
+import com.example.backupjob.error.InvalidParameterValueException;
+import com.example.backupjob.error.ServiceUnavailableException;
+import com.example.backupjob.error.StartBackupJobException;
+import com.example.backupjob.error.ThrottlingException;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.resourcegroupstaggingapi.ResourceGroupsTaggingApiClient;
+import software.amazon.awssdk.services.resourcegroupstaggingapi.model.GetResourcesRequest;
+import software.amazon.awssdk.services.resourcegroupstaggingapi.model.GetResourcesResponse;
+import software.amazon.awssdk.services.resourcegroupstaggingapi.model.ResourceTagMapping;
+import software.amazon.awssdk.services.resourcegroupstaggingapi.model.TagFilter;
+
+/** The ARNs of the resources a selection's tags and types match, from the Resource Groups Tagging API. */
+public final class TaggedResources {
+
+    // GetResources returns at most 100 resources a page.
+    private static final int RESOURCES_PER_PAGE = 100;
+
+    private final ResourceGroupsTaggingApiClient tagging;
+    private final InvocationDeadline deadline;
+
+    public TaggedResources(ResourceGroupsTaggingApiClient tagging, InvocationDeadline deadline) {
+        this.tagging = tagging;
+        this.deadline = deadline;
+    }
+
+    /**
+     * Every matching ARN once, in the order the API returned them. Pages are fetched one call at a time rather than
+     * through the SDK's paginator, so that each call gets the time then left in the invocation.
+     *
+     * @throws StartBackupJobException when a page cannot be had after the SDK's retries
+     */
+    List<String> matching(Selection selection) {
+        GetResourcesRequest.Builder request = GetResourcesRequest.builder()
+                .tagFilters(selection.tags().entrySet().stream()
+                        .map(tag -> TagFilter.builder().key(tag.getKey()).values(tag.getValue()).build())
+                        .toList())
+                .resourcesPerPage(RESOURCES_PER_PAGE);
+        if (!selection.resourceTypes().isEmpty()) {
+            request.resourceTypeFilters(selection.resourceTypes());
+        }
+        Set<String> arns = new LinkedHashSet<>();
+        String paginationToken = null;
+        do {
+            GetResourcesResponse page = page(request.paginationToken(paginationToken)
+                    .overrideConfiguration(deadline.callOverride()).build());
+            page.resourceTagMappingList().stream().map(ResourceTagMapping::resourceARN).forEach(arns::add);
+            paginationToken = page.paginationToken();
+        } while (paginationToken != null && !paginationToken.isEmpty());
+        return List.copyOf(arns);
+    }
+
+    private GetResourcesResponse page(GetResourcesRequest request) {
+        try {
+            return tagging.getResources(request);
+        } catch (AwsServiceException e) {
+            throw translate(e);
+        } catch (SdkException e) {
+            throw new ServiceUnavailableException("The Resource Groups Tagging API could not be reached in time: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The service's messages are left out: they may repeat the tag values of the request. */
+    private static StartBackupJobException translate(AwsServiceException e) {
+        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+        String message = "GetResources failed with " + code + " (HTTP " + e.statusCode() + ")";
+        return switch (code == null ? "" : code) {
+            case "ThrottledException", "ThrottlingException" ->
+                    new ThrottlingException(message + " after the SDK's retries", e);
+            case "InvalidParameterException" -> new InvalidParameterValueException(message, e);
+            case "AccessDeniedException" ->
+                    new AccessDeniedException(message + ": the function's role needs tag:GetResources", e);
+            case "InternalServiceException", "PaginationTokenExpiredException" ->
+                    new ServiceUnavailableException(message, e);
+            default -> new BackupServiceException(code == null ? "UnknownError" : code, message,
+                    e.statusCode() >= 500 || e.isThrottlingException(), e);
+        };
+    }
+}

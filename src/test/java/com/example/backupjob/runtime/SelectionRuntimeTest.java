@@ -1,0 +1,105 @@
+package com.example.backupjob.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.example.backupjob.error.InvalidRequestException;
+import com.example.backupjob.selection.SelectionConfiguration;
+import com.example.backupjob.support.ElasticMqServer;
+import com.example.backupjob.support.TaggingStandIn;
+import com.example.backupjob.support.TaggingStandIn.Resource;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The tag selection function as Lambda runs it: its own JVM under the real runtime interface client, configured by
+ * template.yaml and env.json, against the Tagging API stand-in and ElasticMQ.
+ */
+class SelectionRuntimeTest {
+
+    private static final String FUNCTION = "SelectBackupResourcesFunction";
+    private static final Map<String, String> TAGS = Map.of("backup", "nightly", "env", "prod");
+
+    private static TaggingStandIn tagging;
+    private static ElasticMqServer sqs;
+    private static ElasticMqServer.RequestQueues queue;
+    private static LocalLambda lambda;
+
+    @BeforeAll
+    static void startFunction() {
+        tagging = TaggingStandIn.start();
+        sqs = ElasticMqServer.start();
+        queue = sqs.createRequestQueues("selection-runtime", Duration.ofSeconds(60), 3);
+        Map<String, String> environment = new HashMap<>(SamTemplate.environmentFile(Path.of("env.json"), FUNCTION));
+        environment.put(SelectionConfiguration.REQUEST_QUEUE_URL, queue.url());
+        SamFunction function = SamTemplate.read(Path.of("template.yaml")).function(FUNCTION, Map.of(), environment);
+        lambda = LocalLambda.start(function, FunctionClasspath.fromBuild(Path.of("")), Map.of(
+                        "AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API", tagging.endpoint().toString(),
+                        "AWS_ENDPOINT_URL_SQS", sqs.endpoint().toString()),
+                Path.of("target", "lambda", "SelectionRuntimeTest.log"));
+    }
+
+    @AfterAll
+    static void stopFunction() {
+        if (lambda != null) {
+            lambda.close();
+        }
+        if (sqs != null) {
+            sqs.close();
+        }
+        if (tagging != null) {
+            tagging.close();
+        }
+    }
+
+    @Test
+    void schedulerInputQueuesOneRequestPerSelectedResource() throws IOException {
+        // given
+        tagging.hold(List.of(
+                new Resource("arn:aws:dynamodb:eu-west-1:123456789012:table/orders", TAGS),
+                new Resource("arn:aws:dynamodb:eu-west-1:123456789012:table/scratch", TAGS),
+                new Resource("arn:aws:lambda:eu-west-1:123456789012:function:resize", TAGS)));
+
+        // when
+        InvocationResult result = lambda.invoke(Files.readString(Path.of("events", "selection-scheduler-input.json")));
+
+        // then
+        assertThat(result).as(() -> result + "\n" + String.join("\n", lambda.newOutput()))
+                .isInstanceOfSatisfying(InvocationResult.Response.class, response ->
+                        assertThat(parse(response.body())).isEqualTo(parse("""
+                                {"SelectionKey": "5f6b1c9e-2d4a-4c8b-9e1f-3a7d2b6c8e40", "Matched": 3, "Queued": 1,
+                                 "Skipped": {"UnsupportedType": 1, "NotResources": 1}}
+                                """)));
+        assertThat(sqs.messageCount(queue.url())).isEqualTo(1);
+    }
+
+    @Test
+    void invalidSelectionFailsWithInvalidRequestExceptionNamingTheField() {
+        // when
+        InvocationResult result = lambda.invoke("{\"Selection\": {\"Tag\": {\"backup\": [\"nightly\"]}}}");
+
+        // then
+        assertThat(result).isInstanceOfSatisfying(InvocationResult.Error.class, error -> {
+            assertThat(error.errorType()).isEqualTo(InvalidRequestException.class.getName());
+            assertThat(error.errorMessage()).contains("Selection.Tag: is not a known field");
+        });
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return new ObjectMapper().readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

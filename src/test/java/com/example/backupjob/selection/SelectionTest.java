@@ -1,0 +1,314 @@
+package com.example.backupjob.selection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.example.backupjob.error.AccessDeniedException;
+import com.example.backupjob.error.InvalidParameterValueException;
+import com.example.backupjob.error.ServiceUnavailableException;
+import com.example.backupjob.error.ThrottlingException;
+import com.example.backupjob.handler.SelectBackupResourcesHandler;
+import com.example.backupjob.support.LocalAws;
+import com.example.backupjob.support.LocalSelection;
+import com.example.backupjob.support.SqsFaultProxy;
+import com.example.backupjob.support.TaggingStandIn.Resource;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/** The tag selection function end to end: the Tagging API stand-in, ElasticMQ, and the StartBackupJob function. */
+class SelectionTest {
+
+    private static final String ACCOUNT = ":eu-west-1:123456789012:";
+    // Tag values unlike any ARN or field name, so that a log line or message quoting one is caught.
+    private static final String NIGHTLY = "nightly-7f3a";
+    private static final String PROD = "prod-c41e";
+    private static final String STAGING = "staging-9b2d";
+    private static final Map<String, String> SELECTED = Map.of("backup", NIGHTLY, "env", PROD);
+
+    private static final String ORDERS = "arn:aws:dynamodb" + ACCOUNT + "table/orders";
+    private static final String CUSTOMERS = "arn:aws:rds" + ACCOUNT + "db:customers";
+    private static final String BUCKET = "arn:aws:s3:::invoices";
+    private static final String SCRATCH = "arn:aws:dynamodb" + ACCOUNT + "table/scratch";
+    private static final String FUNCTION = "arn:aws:lambda" + ACCOUNT + "function:resize";
+    private static final String QUEUE = "arn:aws:sqs" + ACCOUNT + "jobs";
+
+    private static final String SELECTION = """
+            {"Selection": {"Tags": {"backup": ["%s"], "env": ["%s", "%s"]}, "NotResources": ["%s"]},
+             "StartWindowMinutes": 60, "Lifecycle": {"DeleteAfterDays": 35}, "IdempotencyToken": "nightly-2026-12-01"}
+            """.formatted(NIGHTLY, PROD, STAGING, SCRATCH);
+
+    @RegisterExtension
+    final LocalAws aws = new LocalAws();
+    @RegisterExtension
+    final LocalSelection local = new LocalSelection();
+
+    @Test
+    void sendsTheTagsAsTagFiltersAndTheTypesAsResourceTypeFilters() {
+        // given
+        String selection = """
+                {"Selection": {"Tags": {"env": ["%s", "%s"], "backup": ["%s"]},
+                               "ResourceTypes": ["dynamodb:table", "rds"]}}
+                """.formatted(PROD, STAGING, NIGHTLY);
+
+        // when
+        LocalAws.invoke(local.handler(), selection).json();
+
+        // then
+        JsonNode request = local.tagging().requests().getFirst();
+        assertThat(request.get("TagFilters")).isEqualTo(LocalAws.parse("""
+                [{"Key": "backup", "Values": ["%s"]}, {"Key": "env", "Values": ["%s", "%s"]}]
+                """.formatted(NIGHTLY, PROD, STAGING)));
+        assertThat(request.get("ResourceTypeFilters")).isEqualTo(LocalAws.parse("[\"dynamodb:table\", \"rds\"]"));
+        assertThat(request.get("ResourcesPerPage").asInt()).isEqualTo(100);
+        assertThat(request.has("PaginationToken")).isFalse();
+    }
+
+    @Test
+    void queuesOneRequestPerMatchedSupportedResourceAndCountsWhatItSkips() {
+        // given: three to back up, one left out, two of types AWS Backup cannot back up, three not matching
+        local.tagging().hold(List.of(
+                new Resource(ORDERS, SELECTED),
+                new Resource(CUSTOMERS, Map.of("backup", NIGHTLY, "env", STAGING, "team", "payments")),
+                new Resource(BUCKET, SELECTED),
+                new Resource(SCRATCH, SELECTED),
+                new Resource(FUNCTION, SELECTED),
+                new Resource(QUEUE, SELECTED),
+                new Resource("arn:aws:ec2" + ACCOUNT + "volume/vol-0a1b", Map.of("backup", NIGHTLY, "env", "dev")),
+                new Resource("arn:aws:ec2" + ACCOUNT + "instance/i-0c2d", Map.of("env", PROD)),
+                new Resource("arn:aws:elasticfilesystem" + ACCOUNT + "file-system/fs-1", Map.of("backup", "weekly",
+                        "env", PROD))));
+
+        // when
+        JsonNode response = LocalAws.invoke(local.handler(), SELECTION).json();
+
+        // then
+        assertThat(response).isEqualTo(LocalAws.parse("""
+                {"SelectionKey": "nightly-2026-12-01", "Matched": 6, "Queued": 3,
+                 "Skipped": {"UnsupportedType": 2, "NotResources": 1}}
+                """));
+        List<JsonNode> requests = local.queuedRequests();
+        assertThat(requests).extracting(request -> request.get("ResourceArn").asText())
+                .containsExactlyInAnyOrder(ORDERS, CUSTOMERS, BUCKET);
+        assertThat(requests).allSatisfy(request -> {
+            assertThat(request.get("StartWindowMinutes").asLong()).isEqualTo(60);
+            assertThat(request.at("/Lifecycle/DeleteAfterDays").asLong()).isEqualTo(35);
+            assertThat(request.get("BackupVaultName").asText()).isEqualTo(LocalAws.VAULT);
+            assertThat(request.get("IamRoleArn").asText()).isEqualTo(LocalAws.ROLE_ARN);
+            assertThat(request.get("IdempotencyToken").asText()).matches("[0-9a-f-]{36}");
+        });
+        assertThat(requests).extracting(request -> request.get("IdempotencyToken").asText()).doesNotHaveDuplicates();
+        JsonNode summary = aws.logLines().stream()
+                .filter(line -> line.path("message").asText().equals("Backup requests queued for the selection"))
+                .findFirst().orElseThrow();
+        assertThat(summary.get("skippedUnsupportedTypes").asText()).isEqualTo("{lambda:function=1, sqs=1}");
+        assertThat(aws.logLines()).extracting(JsonNode::toString)
+                .noneMatch(line -> line.contains(NIGHTLY) || line.contains(PROD) || line.contains(STAGING));
+    }
+
+    @Test
+    void pagesThroughEveryPageOfMatches() {
+        // given
+        local.tagging().hold(tables(250));
+
+        // when
+        JsonNode response = LocalAws.invoke(local.handler(), SELECTION).json();
+
+        // then
+        assertThat(local.tagging().requests()).extracting(request -> request.path("PaginationToken").asText())
+                .containsExactly("", "page-100", "page-200");
+        assertThat(response.get("Matched").asInt()).isEqualTo(250);
+        assertThat(response.get("Queued").asInt()).isEqualTo(250);
+        assertThat(local.queuedRequests()).extracting(request -> request.get("ResourceArn").asText())
+                .containsExactlyInAnyOrderElementsOf(tables(250).stream().map(Resource::arn).toList());
+    }
+
+    @Test
+    void sameSelectionTwiceQueuesTheSameBodies() {
+        // given: no token of its own, so the key is a hash of the request
+        local.tagging().hold(tables(12));
+        String selection = SELECTION.replace(", \"IdempotencyToken\": \"nightly-2026-12-01\"", "");
+        SelectBackupResourcesHandler handler = local.handler();
+
+        // when
+        JsonNode first = LocalAws.invoke(handler, selection).json();
+        List<String> firstBodies = local.drainQueue().stream().map(Message::body).toList();
+        JsonNode second = LocalAws.invoke(local.handler(), selection).json();
+        List<String> secondBodies = local.drainQueue().stream().map(Message::body).toList();
+
+        // then
+        assertThat(first.get("SelectionKey").asText()).startsWith("sha256:");
+        assertThat(second).isEqualTo(first);
+        assertThat(firstBodies).hasSize(12);
+        assertThat(secondBodies).containsExactlyInAnyOrderElementsOf(firstBodies);
+    }
+
+    @Test
+    void queuedRequestsStartOneJobEachAndARerunStartsNone() {
+        // given
+        local.tagging().hold(List.of(new Resource(ORDERS, SELECTED), new Resource(CUSTOMERS, SELECTED),
+                new Resource(BUCKET, SELECTED)));
+        var startBackupJob = aws.handler();
+
+        // when: the StartBackupJob function consumes the queue, then the selection runs again and it consumes that
+        LocalAws.invoke(local.handler(), SELECTION).json();
+        JsonNode firstBatch = LocalAws.invoke(startBackupJob, sqsEvent(local.drainQueue())).json();
+        LocalAws.invoke(local.handler(), SELECTION).json();
+        JsonNode rerunBatch = LocalAws.invoke(startBackupJob, sqsEvent(local.drainQueue())).json();
+
+        // then
+        assertThat(firstBatch.get("batchItemFailures")).isEmpty();
+        assertThat(rerunBatch.get("batchItemFailures")).isEmpty();
+        assertThat(aws.backupCalls()).extracting(call -> call.get("ResourceArn").asText())
+                .containsExactlyInAnyOrder(ORDERS, CUSTOMERS, BUCKET);
+    }
+
+    @Test
+    void eventBridgeEventIdIsTheKeyWhenItsDetailHasNoToken() {
+        // given
+        String event = LocalAws.event("selection-eventbridge-event.json");
+        local.tagging().hold(List.of(new Resource(ORDERS, Map.of("team", "payments"))));
+
+        // when
+        JsonNode response = LocalAws.invoke(local.handler(), event).json();
+
+        // then
+        assertThat(response.get("SelectionKey").asText()).isEqualTo(LocalAws.parse(event).get("id").asText());
+        assertThat(local.queuedRequests()).singleElement().satisfies(request -> {
+            assertThat(request.get("ResourceArn").asText()).isEqualTo(ORDERS);
+            assertThat(request.get("CompleteWindowMinutes").asLong()).isEqualTo(240);
+        });
+    }
+
+    @Test
+    void failedBatchEntryIsRetriedAndEveryRequestQueuedOnce() {
+        // given: SQS fails one entry of the first batch of two
+        local.tagging().hold(tables(12));
+        try (SqsFaultProxy proxy = SqsFaultProxy.start(local.sqs().endpoint(), 1)) {
+            SelectBackupResourcesHandler handler = local.handlerSendingThrough(proxy.endpoint());
+
+            // when
+            JsonNode response = LocalAws.invoke(handler, SELECTION).json();
+
+            // then
+            assertThat(response.get("Queued").asInt()).isEqualTo(12);
+            assertThat(proxy.batchCalls()).isEqualTo(3);
+            assertThat(local.queuedRequests()).extracting(request -> request.get("ResourceArn").asText())
+                    .containsExactlyInAnyOrderElementsOf(tables(12).stream().map(Resource::arn).toList());
+        }
+    }
+
+    @Test
+    void entryFailingEveryAttemptFailsTheInvocation() {
+        // given
+        local.tagging().hold(tables(3));
+        try (SqsFaultProxy proxy = SqsFaultProxy.start(local.sqs().endpoint(), Integer.MAX_VALUE)) {
+            SelectBackupResourcesHandler handler = local.handlerSendingThrough(proxy.endpoint());
+
+            // when
+            LocalAws.Outcome outcome = LocalAws.invoke(handler, SELECTION);
+
+            // then: each attempt held back one more entry, so the last one was never queued
+            assertThat(outcome.error()).isExactlyInstanceOf(ServiceUnavailableException.class)
+                    .hasMessage("1 messages could not be queued after 5 attempts (InternalError)");
+            assertThat(proxy.batchCalls()).isEqualTo(5);
+            assertThat(local.messagesQueued()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void throttledGetResourcesIsRetried() {
+        // given
+        local.tagging().hold(List.of(new Resource(ORDERS, SELECTED)));
+        local.tagging().throttle(2);
+
+        // when
+        JsonNode response = LocalAws.invoke(local.handler(), SELECTION).json();
+
+        // then
+        assertThat(local.tagging().requests()).hasSize(3);
+        assertThat(response.get("Queued").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void getResourcesThrottledBeyondTheRetriesFailsClearlyAndQueuesNothing() {
+        // given
+        local.tagging().hold(List.of(new Resource(ORDERS, SELECTED)));
+        local.tagging().throttle(Integer.MAX_VALUE);
+
+        // when
+        LocalAws.Outcome outcome = LocalAws.invoke(local.handler(), SELECTION);
+
+        // then
+        assertThat(outcome.error()).isExactlyInstanceOf(ThrottlingException.class)
+                .hasMessage("GetResources failed with ThrottledException (HTTP 400) after the SDK's retries");
+        assertThat(local.tagging().requests()).hasSize(3);
+        assertThat(local.messagesQueued()).isZero();
+    }
+
+    @Test
+    void entryRejectedAsTheSendersFaultFailsAtOnce() {
+        // given
+        local.tagging().hold(tables(3));
+        try (SqsFaultProxy proxy = SqsFaultProxy.start(local.sqs().endpoint(), 1, true)) {
+            SelectBackupResourcesHandler handler = local.handlerSendingThrough(proxy.endpoint());
+
+            // when
+            LocalAws.Outcome outcome = LocalAws.invoke(handler, SELECTION);
+
+            // then
+            assertThat(outcome.error()).isExactlyInstanceOf(InvalidParameterValueException.class)
+                    .hasMessage("1 of 3 messages were rejected by SQS (InvalidParameterValue); a retry cannot help");
+            assertThat(proxy.batchCalls()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void getResourcesAccessDeniedFailsNamingThePermission() {
+        // given
+        local.tagging().failNext(1, 400, "AccessDeniedException");
+
+        // when
+        LocalAws.Outcome outcome = LocalAws.invoke(local.handler(), SELECTION);
+
+        // then
+        assertThat(outcome.error()).isExactlyInstanceOf(AccessDeniedException.class).hasMessage("GetResources failed "
+                + "with AccessDeniedException (HTTP 400): the function's role needs tag:GetResources");
+        assertThat(local.messagesQueued()).isZero();
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource({
+            "500, InternalServiceException, com.example.backupjob.error.ServiceUnavailableException, 3",
+            "400, PaginationTokenExpiredException, com.example.backupjob.error.ServiceUnavailableException, 1",
+            "400, InvalidParameterException, com.example.backupjob.error.InvalidParameterValueException, 1"})
+    void getResourcesErrorsFailUnderTheirMeaningWithoutTheServicesMessage(int status, String code,
+            Class<? extends RuntimeException> error, int calls) {
+        // given
+        local.tagging().failNext(Integer.MAX_VALUE, status, code);
+
+        // when
+        LocalAws.Outcome outcome = LocalAws.invoke(local.handler(), SELECTION);
+
+        // then: 5xx are retried by the SDK; the others are not
+        assertThat(outcome.error()).isExactlyInstanceOf(error)
+                .hasMessage("GetResources failed with " + code + " (HTTP " + status + ")");
+        assertThat(local.tagging().requests()).hasSize(calls);
+        assertThat(local.messagesQueued()).isZero();
+    }
+
+    private static List<Resource> tables(int count) {
+        return IntStream.range(0, count)
+                .mapToObj(i -> new Resource("arn:aws:dynamodb" + ACCOUNT + "table/table-" + i, SELECTED))
+                .toList();
+    }
+
+    private static String sqsEvent(List<Message> messages) {
+        return LocalAws.sqsEvent(messages.stream().map(Message::body).toList());
+    }
+}
