@@ -558,15 +558,8 @@ public final class Benchmark {
      * than over a second and a half, and at a raised quota of 50 per second, where the rate is no limit.
      */
     private void batchOfTen() throws Exception {
-        batchOfTen(withRate("5"), "");
-        batchOfTen(withRate(RAISED_QUOTA_RATE), RAISED_QUOTA);
-    }
-
-    private SamFunction withRate(String callsPerSecond) {
-        Map<String, String> environment = new HashMap<>(function.environment());
-        environment.put(Configuration.START_BACKUP_JOB_RATE, callsPerSecond);
-        return new SamFunction(function.logicalId(), function.handler(), function.runtime(), function.timeout(),
-                function.memorySize(), environment);
+        batchOfTen(function.withVariable(Configuration.START_BACKUP_JOB_RATE, "5"), "");
+        batchOfTen(function.withVariable(Configuration.START_BACKUP_JOB_RATE, RAISED_QUOTA_RATE), RAISED_QUOTA);
     }
 
     private void batchOfTen(SamFunction function, String quota) throws Exception {

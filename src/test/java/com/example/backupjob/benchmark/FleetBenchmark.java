@@ -57,7 +57,7 @@ public final class FleetBenchmark {
         String name = "fleet-" + (rows.size() - 1);
         dynamoDb.createTable(name);
         QueueFleet.Settings settings = new QueueFleet.Settings(name, QueueFleet.EVENT_SOURCE.maximumConcurrency(),
-                visibility, quota, name, function -> function, classpath);
+                visibility, quota, function -> function, classpath);
         try (BackupStandIn backup = BackupStandIn.start(latency, quota);
                 QueueFleet fleet = QueueFleet.start(settings, backup.endpoint(), dynamoDb.endpoint(), sqs)) {
             long started = System.nanoTime();

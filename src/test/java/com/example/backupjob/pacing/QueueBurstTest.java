@@ -111,7 +111,7 @@ class QueueBurstTest {
             Duration visibilityTimeout) {
         String name = "QueueBurstTest-" + RUNS.incrementAndGet();
         dynamoDb.createTable(name);
-        return QueueFleet.start(new QueueFleet.Settings(name, environments, visibilityTimeout, QUOTA, name, adapted,
+        return QueueFleet.start(new QueueFleet.Settings(name, environments, visibilityTimeout, QUOTA, adapted,
                 FunctionClasspath.fromBuild(Path.of(""))), backup.endpoint(), dynamoDb.endpoint(), sqs);
     }
 

@@ -45,20 +45,23 @@ public final class QueueFleet implements AutoCloseable {
         this.mapping = LocalEventSourceMapping.start(sqs, queues, environments, EVENT_SOURCE.batchSize());
     }
 
-    /** What the fleet runs with; each environment also gets the endpoint overrides of the stand-ins. */
+    /**
+     * What the fleet runs with; the queue, the environments' logs and the idempotency table (created by the caller)
+     * are named after {@code name}. Each environment also gets the endpoint overrides of the stand-ins.
+     */
     public record Settings(String name, int environments, Duration visibilityTimeout, double startBackupJobRate,
-            String idempotencyTable, UnaryOperator<SamFunction> adapted, FunctionClasspath classpath) {
+            UnaryOperator<SamFunction> adapted, FunctionClasspath classpath) {
     }
 
     /**
      * Starts the environments one after another (the runtime client's start is not safe to race) and the mapping.
      *
      * @param backup the AWS Backup endpoint
-     * @param dynamoDb the DynamoDB endpoint, with the idempotency table already created
+     * @param dynamoDb the DynamoDB endpoint, with the idempotency table {@code settings.name()} already created
      */
     public static QueueFleet start(Settings settings, URI backup, URI dynamoDb, ElasticMqServer sqs) {
         Map<String, String> variables = new HashMap<>(SamTemplate.environmentFile(Path.of("env.json"), FUNCTION));
-        variables.put(Configuration.IDEMPOTENCY_TABLE, settings.idempotencyTable());
+        variables.put(Configuration.IDEMPOTENCY_TABLE, settings.name());
         variables.put(Configuration.START_BACKUP_JOB_RATE, String.valueOf(settings.startBackupJobRate()));
         SamFunction function = settings.adapted().apply(TEMPLATE.function(FUNCTION, Map.of(), variables));
         List<LocalLambda> environments = new ArrayList<>();

@@ -1,6 +1,7 @@
 package com.example.backupjob.runtime;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -12,6 +13,13 @@ public record SamFunction(String logicalId, String handler, String runtime, Dura
 
     public SamFunction {
         environment = Map.copyOf(environment);
+    }
+
+    /** The function with one environment variable set, as sam's --env-vars would. */
+    public SamFunction withVariable(String name, String value) {
+        Map<String, String> changed = new HashMap<>(environment);
+        changed.put(name, value);
+        return new SamFunction(logicalId, handler, runtime, timeout, memorySize, changed);
     }
 
     /** The function with another timeout, e.g. to let a test outlast an invocation's deadline sooner. */
