@@ -33,23 +33,24 @@ final class EventShapes {
         this.json = json;
     }
 
-    Invocation classify(JsonNode event) {
+    /** What an invocation carries; {@code invocationId} is its Lambda request id. */
+    Invocation classify(JsonNode event, String invocationId) {
         if (event.isObject() && isSqsEvent(event)) {
-            return new Invocation.SqsBatch(sqsMessages(event.get("Records")));
+            return new Invocation.SqsBatch(sqsMessages(event.get("Records")), invocationId);
         }
-        return new Invocation.Single(single(event));
+        return new Invocation.Single(single(event, invocationId));
     }
 
     /** The request of an event that is not an SQS batch: an EventBridge event's detail, or the object itself. */
-    IncomingRequest single(JsonNode event) {
+    IncomingRequest single(JsonNode event, String invocationId) {
         if (!event.isObject()) {
             throw new InvalidRequestException("The event must be a JSON object");
         }
-        return request(event, null);
+        return request(event, null, invocationId);
     }
 
     /** The request in an SQS message body, itself a plain request or an EventBridge event. */
-    IncomingRequest request(Invocation.SqsMessage message) {
+    IncomingRequest request(Invocation.SqsMessage message, String invocationId) {
         if (message.body() == null) {
             throw new InvalidRequestException("The SQS message has no body");
         }
@@ -57,7 +58,7 @@ final class EventShapes {
         if (!body.isObject()) {
             throw new InvalidRequestException("The SQS message body must be a JSON object");
         }
-        return request(body, message.messageId());
+        return request(body, message.messageId(), invocationId);
     }
 
     /** The raw event of an invocation, parsed. */
@@ -98,15 +99,16 @@ final class EventShapes {
         return where;
     }
 
-    private static IncomingRequest request(JsonNode object, String messageId) {
+    private static IncomingRequest request(JsonNode object, String messageId, String invocationId) {
         if (object.has("detail-type") && object.has("detail")) {
             JsonNode id = object.get("id");
             if (id != null && !id.isTextual()) {
                 throw new InvalidRequestException("id: the EventBridge event id must be a string");
             }
-            return new IncomingRequest(object.get("detail"), id == null ? null : id.textValue(), messageId);
+            return new IncomingRequest(object.get("detail"), id == null ? null : id.textValue(), messageId,
+                    invocationId);
         }
-        return new IncomingRequest(object, null, messageId);
+        return new IncomingRequest(object, null, messageId, invocationId);
     }
 
     private static boolean isSqsEvent(JsonNode event) {

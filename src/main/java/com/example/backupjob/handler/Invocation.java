@@ -10,8 +10,8 @@ sealed interface Invocation {
     record Single(IncomingRequest request) implements Invocation {
     }
 
-    /** The messages of an SQS event, each to be processed and reported on its own. */
-    record SqsBatch(List<SqsMessage> messages) implements Invocation {
+    /** The messages of an SQS event, each to be processed and reported on its own, and the invocation's id. */
+    record SqsBatch(List<SqsMessage> messages, String invocationId) implements Invocation {
     }
 
     /** One SQS message: its id, reported back when it fails, and its body, parsed only when processed. */

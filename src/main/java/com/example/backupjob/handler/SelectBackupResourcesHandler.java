@@ -4,7 +4,6 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.example.backupjob.config.AwsClients;
 import com.example.backupjob.deadline.InvocationDeadline;
-import com.example.backupjob.error.StartBackupJobException;
 import com.example.backupjob.logging.InvocationLogging;
 import com.example.backupjob.request.RequestReader;
 import com.example.backupjob.selection.RequestQueue;
@@ -47,14 +46,11 @@ public final class SelectBackupResourcesHandler implements RequestStreamHandler 
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         SelectionResult result = InvocationLogging.during(context, () -> {
             deadline.startInvocation(context);
-            try {
-                IncomingRequest request = shapes.single(shapes.read(input));
+            return InvocationLogging.reportingFailures(() -> {
+                IncomingRequest request = shapes.single(shapes.read(input), context.getAwsRequestId());
                 return request.eventId() == null ? service.select(request)
                         : InvocationLogging.correlated(request.eventId(), () -> service.select(request));
-            } catch (StartBackupJobException e) {
-                InvocationLogging.failure(e);
-                throw e;
-            }
+            });
         });
         JSON.writeValue(output, result);
     }

@@ -26,10 +26,11 @@ final class SqsBatchProcessor {
         this.service = service;
     }
 
-    SQSBatchResponse process(List<Invocation.SqsMessage> messages) {
+    SQSBatchResponse process(Invocation.SqsBatch batch) {
+        List<Invocation.SqsMessage> messages = batch.messages();
         List<CompletableFuture<Boolean>> jobsStarted = messages.stream()
                 .map(message -> CompletableFuture.supplyAsync(
-                        InvocationLogging.inCurrentContext(() -> startsJob(message)), workers))
+                        InvocationLogging.inCurrentContext(() -> startsJob(message, batch.invocationId())), workers))
                 .toList();
         return new SQSBatchResponse(IntStream.range(0, messages.size())
                 .filter(record -> !jobsStarted.get(record).join())
@@ -37,17 +38,14 @@ final class SqsBatchProcessor {
                 .toList());
     }
 
-    private boolean startsJob(Invocation.SqsMessage message) {
+    /** Whether the record started its job; whatever went wrong, Errors too, fails this record alone. */
+    private boolean startsJob(Invocation.SqsMessage message, String invocationId) {
         return InvocationLogging.correlated(message.messageId(), () -> {
             try {
-                service.start(shapes.request(message));
+                InvocationLogging.reportingFailures(() -> service.start(shapes.request(message, invocationId)));
                 return true;
             } catch (StartBackupJobException e) {
-                InvocationLogging.failure(e);
-                return false;
-            } catch (RuntimeException e) {
-                // Nothing is lost: whatever went wrong, the record goes back to the queue and, in the end, to its DLQ.
-                InvocationLogging.unexpected(e);
+                // Nothing is lost: the record goes back to the queue and, in the end, to its dead-letter queue.
                 return false;
             }
         });

@@ -8,7 +8,6 @@ import com.example.backupjob.backup.DryRunBackupJobs;
 import com.example.backupjob.config.AwsClients;
 import com.example.backupjob.config.Configuration;
 import com.example.backupjob.deadline.InvocationDeadline;
-import com.example.backupjob.error.StartBackupJobException;
 import com.example.backupjob.idempotency.IdempotentBackupJobs;
 import com.example.backupjob.logging.InvocationLogging;
 import com.example.backupjob.pacing.SharedRequestRate;
@@ -64,16 +63,12 @@ public final class StartBackupJobHandler implements RequestStreamHandler {
     private Object respond(InputStream input, Context context) {
         deadline.startInvocation(context);
         backupJobs.beginInvocation(context);
-        try {
-            return switch (shapes.classify(shapes.read(input))) {
-                case Invocation.SqsBatch batch -> batchProcessor.process(batch.messages());
-                case Invocation.Single single when single.request().eventId() != null ->
-                        InvocationLogging.correlated(single.request().eventId(), () -> service.start(single.request()));
-                case Invocation.Single single -> service.start(single.request());
-            };
-        } catch (StartBackupJobException e) {
-            InvocationLogging.failure(e);
-            throw e;
-        }
+        return InvocationLogging.reportingFailures(() -> switch (shapes.classify(shapes.read(input),
+                context.getAwsRequestId())) {
+            case Invocation.SqsBatch batch -> batchProcessor.process(batch);
+            case Invocation.Single single when single.request().eventId() != null ->
+                    InvocationLogging.correlated(single.request().eventId(), () -> service.start(single.request()));
+            case Invocation.Single single -> service.start(single.request());
+        });
     }
 }

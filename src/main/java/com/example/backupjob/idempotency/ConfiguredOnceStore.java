@@ -10,7 +10,6 @@ import software.amazon.lambda.powertools.idempotency.exceptions.IdempotencyItemA
 import software.amazon.lambda.powertools.idempotency.exceptions.IdempotencyItemNotFoundException;
 import software.amazon.lambda.powertools.idempotency.persistence.BasePersistenceStore;
 import software.amazon.lambda.powertools.idempotency.persistence.DataRecord;
-import software.amazon.lambda.powertools.idempotency.persistence.PersistenceStore;
 
 /**
  * Powertools' DynamoDB store with two of its v1 defects mended.
@@ -25,12 +24,12 @@ import software.amazon.lambda.powertools.idempotency.persistence.PersistenceStor
  */
 final class ConfiguredOnceStore extends BasePersistenceStore {
 
-    private final PersistenceStore records;
+    private final BasePersistenceStore records;
     private final DynamoDbClient dynamoDb;
     private final String table;
     private boolean configured;
 
-    ConfiguredOnceStore(PersistenceStore records, DynamoDbClient dynamoDb, String table) {
+    ConfiguredOnceStore(BasePersistenceStore records, DynamoDbClient dynamoDb, String table) {
         this.records = records;
         this.dynamoDb = dynamoDb;
         this.table = table;
@@ -40,6 +39,8 @@ final class ConfiguredOnceStore extends BasePersistenceStore {
     public synchronized void configure(IdempotencyConfig config, String methodName) {
         if (!configured) {
             super.configure(config, methodName);
+            // The store that writes the records must know that payload validation is on, or it drops the hash.
+            records.configure(config, methodName);
             configured = true;
         }
     }
@@ -81,7 +82,8 @@ final class ConfiguredOnceStore extends BasePersistenceStore {
                             "id", AttributeValue.fromS(record.getIdempotencyKey()),
                             "expiration", number(record.getExpiryTimestamp()),
                             "in_progress_expiration", number(record.getInProgressExpiryTimestamp().getAsLong()),
-                            "status", AttributeValue.fromS(DataRecord.Status.INPROGRESS.toString())))
+                            "status", AttributeValue.fromS(DataRecord.Status.INPROGRESS.toString()),
+                            "validation", AttributeValue.fromS(record.getPayloadHash())))
                     .conditionExpression("#status = :inProgress AND #inProgressExpiry < :nowMillis")
                     .expressionAttributeNames(Map.of("#status", "status", "#inProgressExpiry", "in_progress_expiration"))
                     .expressionAttributeValues(Map.of(

@@ -7,6 +7,7 @@ import com.example.backupjob.backup.BackupJobs;
 import com.example.backupjob.deadline.InvocationDeadline;
 import com.example.backupjob.error.IdempotencyAlreadyInProgressException;
 import com.example.backupjob.error.IdempotencyStoreException;
+import com.example.backupjob.error.InvalidRequestException;
 import com.example.backupjob.request.BackupRequest;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,7 +16,11 @@ import software.amazon.lambda.powertools.idempotency.Idempotency;
 import software.amazon.lambda.powertools.idempotency.IdempotencyConfig;
 import software.amazon.lambda.powertools.idempotency.IdempotencyKey;
 import software.amazon.lambda.powertools.idempotency.Idempotent;
+import software.amazon.lambda.powertools.idempotency.exceptions.IdempotencyConfigurationException;
+import software.amazon.lambda.powertools.idempotency.exceptions.IdempotencyInconsistentStateException;
+import software.amazon.lambda.powertools.idempotency.exceptions.IdempotencyKeyException;
 import software.amazon.lambda.powertools.idempotency.exceptions.IdempotencyPersistenceLayerException;
+import software.amazon.lambda.powertools.idempotency.exceptions.IdempotencyValidationException;
 import software.amazon.lambda.powertools.idempotency.persistence.DynamoDBPersistenceStore;
 
 /** Starts each backup job at most once per token, remembered in DynamoDB through Powertools idempotency. */
@@ -33,7 +38,13 @@ public class IdempotentBackupJobs implements BackupJobStarter {
                         .withTableName(table)
                         .withDynamoDbClient(deadlineBound)
                         .build(), deadlineBound, table))
-                .withConfig(IdempotencyConfig.builder().withExpiration(ttl).build())
+                // The record is keyed on the token alone and bound to the whole request: the same token sent with any
+                // other field different is refused rather than answered with the first job.
+                .withConfig(IdempotencyConfig.builder()
+                        .withEventKeyJMESPath("backupToken")
+                        .withPayloadValidationJMESPath("request")
+                        .withExpiration(ttl)
+                        .build())
                 .configure();
     }
 
@@ -45,28 +56,36 @@ public class IdempotentBackupJobs implements BackupJobStarter {
 
     /**
      * @throws IdempotencyAlreadyInProgressException when another invocation is starting the same job
+     * @throws InvalidRequestException when the token was already used for a different request
      * @throws IdempotencyStoreException when the store cannot be used; no job is started then
      */
     @Override
     public StartedJob start(String backupToken, BackupRequest request) {
         AtomicBoolean startedNow = new AtomicBoolean();
         try {
-            BackupJob job = startOnce(backupToken, request, startedNow);
+            BackupJob job = startOnce(new Delivery(backupToken, request), startedNow);
             return new StartedJob(job, startedNow.get() ? Outcome.STARTED : Outcome.DUPLICATE);
         } catch (software.amazon.lambda.powertools.idempotency.exceptions.IdempotencyAlreadyInProgressException e) {
             throw new IdempotencyAlreadyInProgressException(
                     "This request is already being processed; retry after it completes", e);
-        } catch (IdempotencyPersistenceLayerException e) {
+        } catch (IdempotencyValidationException e) {
+            throw new InvalidRequestException("IdempotencyToken: was already used for a different request (same "
+                    + "resource, another field different); send this request with a new token", e);
+        } catch (IdempotencyPersistenceLayerException | IdempotencyInconsistentStateException
+                | IdempotencyConfigurationException | IdempotencyKeyException e) {
             throw new IdempotencyStoreException("The idempotency store failed: " + rootMessage(e), e);
         }
     }
 
-    // Powertools keys the record on the token alone; startedNow tells a start from a result served by the store.
+    // startedNow tells a start from a result served by the store.
     @Idempotent
-    protected BackupJob startOnce(@IdempotencyKey String backupToken, BackupRequest request,
-            AtomicBoolean startedNow) {
+    protected BackupJob startOnce(@IdempotencyKey Delivery delivery, AtomicBoolean startedNow) {
         startedNow.set(true);
-        return backupJobs.start(request, backupToken);
+        return backupJobs.start(delivery.request(), delivery.backupToken());
+    }
+
+    /** What Powertools stores a record for: keyed on the token, bound to the request. */
+    record Delivery(String backupToken, BackupRequest request) {
     }
 
     private static String rootMessage(Throwable e) {

@@ -1,6 +1,7 @@
 package com.example.backupjob.logging;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import com.example.backupjob.error.ServiceUnavailableException;
 import com.example.backupjob.error.StartBackupJobException;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -52,10 +53,48 @@ public final class InvocationLogging {
     }
 
     /**
+     * Runs work whose every failure reaches the caller under a contract name with one WARN or ERROR line: a failure
+     * of ours as it is, anything else (a bug, a library's own exception, an Error) as ServiceUnavailableException,
+     * logged with its stack trace.
+     *
+     * @throws StartBackupJobException whatever the work threw, under its contract name
+     */
+    public static <T> T reportingFailures(Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (StartBackupJobException e) {
+            failure(e);
+            throw e;
+        } catch (Throwable e) {
+            // The class only: an unexpected exception's message may quote the request, tag values included.
+            ServiceUnavailableException failure = new ServiceUnavailableException("The function failed unexpectedly ("
+                    + e.getClass().getName() + "); a retry can help if the fault was passing", e);
+            LOG.atError()
+                    .addKeyValue("errorType", failure.errorName())
+                    .addKeyValue("retryable", failure.isRetryable())
+                    .addKeyValue("stackTrace", framesOf(e))
+                    .log("Backup request failed: {}", failure.getMessage());
+            throw failure;
+        }
+    }
+
+    /** Where an unexpected failure came from: each exception's class and frames, without its message. */
+    private static String framesOf(Throwable failure) {
+        StringBuilder trace = new StringBuilder();
+        for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            trace.append(e == failure ? "" : "Caused by: ").append(e.getClass().getName()).append('\n');
+            for (StackTraceElement frame : e.getStackTrace()) {
+                trace.append("\tat ").append(frame).append('\n');
+            }
+        }
+        return trace.toString();
+    }
+
+    /**
      * One WARN line for a rejected request, one ERROR line for a failed one, each saying whether a retry helps. The
      * template's metric filters count these lines by their level and errorType.
      */
-    public static void failure(StartBackupJobException failure) {
+    private static void failure(StartBackupJobException failure) {
         boolean rejected = failure.isRejection();
         LOG.atLevel(rejected ? Level.WARN : Level.ERROR)
                 .addKeyValue("errorType", failure.errorName())
@@ -63,13 +102,5 @@ public final class InvocationLogging {
                 .log("{}: {}", failure.isRetryable() ? "Backup request failed; a retry can help"
                         : rejected ? "Backup request rejected; a retry cannot help until it is fixed"
                         : "Backup request failed; a retry cannot help", failure.getMessage());
-    }
-
-    /** An unexpected failure of one SQS record, logged with its stack trace before the record is retried. */
-    public static void unexpected(RuntimeException failure) {
-        LOG.atError()
-                .addKeyValue("errorType", failure.getClass().getSimpleName())
-                .setCause(failure)
-                .log("Backup request failed unexpectedly; the queue will retry it");
     }
 }

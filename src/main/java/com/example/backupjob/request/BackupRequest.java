@@ -3,12 +3,12 @@ package com.example.backupjob.request;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A validated StartBackupJob request with the defaults applied; field names as in the API.
  *
- * <p>Maps are sorted and unmodifiable, so equal requests serialise to equal JSON (the request hash relies on it).
+ * <p>Maps are sorted and unmodifiable, so equal requests serialise to equal JSON: the idempotency store binds a
+ * token to the hash of that JSON.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BackupRequest(
@@ -23,11 +23,6 @@ public record BackupRequest(
         @JsonProperty("RecoveryPointTags") Map<String, String> recoveryPointTags,
         @JsonProperty("BackupOptions") Map<String, String> backupOptions,
         @JsonProperty("Index") String index) {
-
-    /** The caller's own idempotency token, if the request carries one. */
-    public Optional<String> callerToken() {
-        return Optional.ofNullable(idempotencyToken);
-    }
 
     /** When a recovery point moves to cold storage and when it is deleted. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
 /** Turns request JSON into a {@link BackupRequest}: defaults applied, every rule checked, before any AWS call. */
 public final class RequestReader {
 
+    private static final int MAX_PROBLEMS_DESCRIBED = 20;
+
     private final RequestDefaults defaults;
     private final RequestValidator validator = new RequestValidator();
 
@@ -63,8 +65,13 @@ public final class RequestReader {
         return toRecord(template);
     }
 
+    /** Every problem, or the first 20 and how many more: one message, one log line, of bounded size. */
     static String describe(List<Violation> violations) {
-        String problems = violations.stream().map(Violation::toString).collect(Collectors.joining("; "));
+        String problems = violations.stream().limit(MAX_PROBLEMS_DESCRIBED).map(Violation::toString)
+                .collect(Collectors.joining("; "));
+        if (violations.size() > MAX_PROBLEMS_DESCRIBED) {
+            problems += "; and " + (violations.size() - MAX_PROBLEMS_DESCRIBED) + " more";
+        }
         return violations.size() == 1 ? problems : violations.size() + " problems: " + problems;
     }
 

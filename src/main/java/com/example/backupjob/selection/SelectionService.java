@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
@@ -36,9 +35,8 @@ public final class SelectionService {
 
     public SelectionResult select(IncomingRequest incoming) {
         SelectionRequest request = selections.read(incoming.request());
-        String key = request.template().callerToken()
-                .or(() -> Optional.ofNullable(incoming.eventId()))
-                .orElseGet(() -> IdempotencyKeys.hashOf(request));
+        // A selection fired again from a fixed Input is a new run: its key is never the selection's content.
+        String key = incoming.idempotencyKey(request.template().idempotencyToken());
         List<String> matched = resources.matching(request.selection());
         Set<String> notResources = new HashSet<>(request.selection().notResources());
         Map<String, Integer> unsupported = new TreeMap<>();

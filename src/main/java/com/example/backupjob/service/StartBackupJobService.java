@@ -24,7 +24,7 @@ public final class StartBackupJobService {
 
     public BackupJob start(IncomingRequest incoming) {
         BackupRequest request = requests.read(incoming.request());
-        String key = IdempotencyKeys.keyFor(request, incoming.eventId(), incoming.messageId());
+        String key = incoming.idempotencyKey(request.idempotencyToken());
         StartedJob started = backupJobs.start(IdempotencyKeys.backupToken(key, request), request);
         LOG.atInfo()
                 .addKeyValue("BackupJobId", started.job().backupJobId())

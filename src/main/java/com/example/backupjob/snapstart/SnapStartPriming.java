@@ -84,7 +84,7 @@ public final class SnapStartPriming implements Resource {
     @Override
     public void beforeCheckpoint(Context<? extends Resource> context) throws Exception {
         BackupRequest request = requests.read(json.readTree(SAMPLE_REQUEST));
-        String token = IdempotencyKeys.backupToken(IdempotencyKeys.keyFor(request, null, null), request);
+        String token = IdempotencyKeys.backupToken("snapstart-priming", request);
         InvocationDeadline deadline = new InvocationDeadline(AwsClients.CALL_TIMEOUT);
         try (BackupClient backup = BackupClient.builder()
                 .httpClient(new AnsweringHttpClient(BACKUP_RESPONSE))

@@ -17,6 +17,7 @@ import com.example.backupjob.error.StartBackupJobException;
 import com.example.backupjob.error.ThrottlingException;
 import com.example.backupjob.support.LambdaTestContext;
 import com.example.backupjob.support.LocalAws;
+import com.example.backupjob.support.SimulatedFaults;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
@@ -27,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** One test per row of the README's "Failure behaviour" table. */
 class FailureBehaviourTest {
@@ -196,6 +199,42 @@ class FailureBehaviourTest {
         assertThat(responses).allSatisfy(response -> assertThat(response.path("batchItemFailures")
                 .findValuesAsText("itemIdentifier")).containsExactly("m-4"));
         assertThat(aws.backupCalls()).hasSize(9);
+    }
+
+    @Test
+    void errorThrownWhileStartingOneRecordFailsThatRecordAloneAndTheOthersStart() {
+        // given nine good records and one whose start ends in a StackOverflowError inside the SDK
+        List<String> bodies = IntStream.range(0, 10).mapToObj(i -> "{\"ResourceArn\": \""
+                + (i == 7 ? SimulatedFaults.ERROR_RESOURCE_ARN : "arn:aws:s3:::bucket-" + i) + "\"}").toList();
+
+        // when
+        JsonNode response = invoke(aws.handler(), sqsEvent(bodies)).json();
+
+        // then
+        assertThat(response.path("batchItemFailures").findValuesAsText("itemIdentifier")).containsExactly("m-7");
+        assertThat(aws.backupCalls()).hasSize(9);
+        assertThat(lastErrorLine().path("errorType").asText()).isEqualTo("ServiceUnavailableException");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {SimulatedFaults.ERROR_RESOURCE_ARN, SimulatedFaults.BUG_RESOURCE_ARN})
+    void unexpectedFailureReachesTheCallerUnderAContractNameWithOneErrorLine(String resourceArn) {
+        // when a direct invoke fails in a way the function does not know (a library's exception, an Error)
+        int linesBefore = aws.logLines().size();
+        LocalAws.Outcome outcome = invoke(aws.handler(), "{\"ResourceArn\": \"" + resourceArn + "\"}");
+
+        // then it is ServiceUnavailableException, logged once at ERROR with its stack trace, quoting no input
+        assertThat(outcome.error()).isExactlyInstanceOf(ServiceUnavailableException.class)
+                .hasMessageStartingWith("The function failed unexpectedly (java.lang.");
+        assertThat(outcome.error().getMessage()).doesNotContain("secret-tag-value");
+        List<JsonNode> failureLines = aws.logLines().subList(linesBefore, aws.logLines().size()).stream()
+                .filter(line -> line.has("errorType")).toList();
+        assertThat(failureLines).singleElement().satisfies(line -> {
+            assertThat(line.path("level").asText()).isEqualTo("ERROR");
+            assertThat(line.path("errorType").asText()).isEqualTo("ServiceUnavailableException");
+            assertThat(line.path("stackTrace").asText()).contains("SimulatedFaults.beforeExecution");
+            assertThat(line.toString()).doesNotContain("secret-tag-value");
+        });
     }
 
     private void answerInTurn(ResponseDefinitionBuilder first, ResponseDefinitionBuilder then) {

@@ -16,7 +16,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import software.amazon.lambda.powertools.idempotency.IdempotencyConfig;
 import software.amazon.lambda.powertools.idempotency.persistence.DataRecord;
-import software.amazon.lambda.powertools.idempotency.persistence.PersistenceStore;
+import software.amazon.lambda.powertools.idempotency.persistence.BasePersistenceStore;
 
 /**
  * Powertools calls configure before every idempotent call, from every SQS worker thread; the race it had there is
@@ -53,7 +53,13 @@ class ConfiguredOnceStoreTest {
                 .allMatch(key -> key.startsWith("start-backup-job.startOnce#"), "keyed start-backup-job.startOnce#<hash>");
     }
 
-    private record KeyRecorder(Queue<String> keys) implements PersistenceStore {
+    private static final class KeyRecorder extends BasePersistenceStore {
+
+        private final Queue<String> keys;
+
+        KeyRecorder(Queue<String> keys) {
+            this.keys = keys;
+        }
 
         @Override
         public DataRecord getRecord(String idempotencyKey) {

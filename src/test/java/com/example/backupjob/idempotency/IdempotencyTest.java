@@ -8,9 +8,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.backupjob.error.IdempotencyAlreadyInProgressException;
 import com.example.backupjob.error.IdempotencyStoreException;
+import com.example.backupjob.error.InvalidRequestException;
 import com.example.backupjob.handler.StartBackupJobHandler;
 import com.example.backupjob.request.BackupRequest;
 import com.example.backupjob.support.DynaliteServer;
+import com.example.backupjob.support.LambdaTestContext;
 import com.example.backupjob.support.LocalAws;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
@@ -64,14 +66,69 @@ class IdempotencyTest {
     }
 
     @Test
-    void samePlainRequestWithoutTokenStartsOneJobAndAnotherRequestItsOwn() {
+    void samePlainRequestFiredTwiceWithoutTokenStartsTwoJobs() {
+        // given a rule's fixed Input, which sends the same request at every firing, each a new invocation
         StartBackupJobHandler handler = aws.handler();
 
-        invoke(handler, "{\"StartWindowMinutes\": 60}").json();
-        invoke(handler, "{\"StartWindowMinutes\": 60}").json();
-        invoke(handler, "{\"StartWindowMinutes\": 90}").json();
+        // when it fires twice
+        JsonNode first = invoke(handler, "{\"StartWindowMinutes\": 60}").json();
+        JsonNode second = invoke(handler, "{\"StartWindowMinutes\": 60}").json();
 
-        assertThat(aws.backupCalls()).hasSize(2);
+        // then each firing is its own backup, under its own token
+        assertThat(second.path("BackupJobId")).isNotEqualTo(first.path("BackupJobId"));
+        assertThat(aws.backupCalls()).hasSize(2)
+                .extracting(call -> call.path("IdempotencyToken").asText()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void lambdaRetryOfAnAsynchronousInvocationStartsOneJob() {
+        // given an invocation without a token, which Lambda retries with the same request id
+        StartBackupJobHandler handler = aws.handler();
+        LambdaTestContext invocation = LambdaTestContext.create();
+
+        // when it is delivered twice
+        JsonNode first = invoke(handler, "{\"StartWindowMinutes\": 60}", invocation).json();
+        JsonNode retry = invoke(handler, "{\"StartWindowMinutes\": 60}", invocation).json();
+
+        // then
+        assertThat(retry).isEqualTo(first);
+        assertThat(aws.backupCalls()).hasSize(1);
+    }
+
+    @Test
+    void callerTokenWinsOverTheEventBridgeEventId() {
+        // given two events with their own ids whose details carry the same token
+        String event = event("eventbridge-event.json");
+        String sameTokenOtherEvent = event.replaceFirst("\"id\": \"[^\"]+\"", "\"id\": \"another-event\"");
+        StartBackupJobHandler handler = aws.handler();
+
+        // when
+        JsonNode first = invoke(handler, event.replace("\"detail\": {", "\"detail\": {\"IdempotencyToken\": \"t-1\", ")).json();
+        JsonNode second = invoke(handler,
+                sameTokenOtherEvent.replace("\"detail\": {", "\"detail\": {\"IdempotencyToken\": \"t-1\", ")).json();
+
+        // then
+        assertThat(second).isEqualTo(first);
+        assertThat(aws.backupCalls()).hasSize(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"\"StartWindowMinutes\": 120", "\"Lifecycle\": {\"DeleteAfterDays\": 7}",
+            "\"RecoveryPointTags\": {\"team\": \"payments\"}", "\"Index\": \"ENABLED\""})
+    void tokenReusedForADifferentRequestIsRejectedBeforeAnyBackupCall(String otherField) {
+        // given a request that started its job
+        StartBackupJobHandler handler = aws.handler();
+        String request = "{\"IdempotencyToken\": \"once\", \"ResourceArn\": \"arn:aws:s3:::a\"";
+        JsonNode first = invoke(handler, request + "}").json();
+
+        // when the same token and resource come with another field different
+        LocalAws.Outcome reused = invoke(handler, request + ", " + otherField + "}");
+
+        // then it is refused, naming the token, and AWS Backup is not called again; the same request still gets its job
+        assertThat(reused.error()).isExactlyInstanceOf(InvalidRequestException.class)
+                .hasMessageStartingWith("IdempotencyToken: was already used for a different request");
+        assertThat(invoke(handler, request + "}").json()).isEqualTo(first);
+        assertThat(aws.backupCalls()).hasSize(1);
     }
 
     @Test

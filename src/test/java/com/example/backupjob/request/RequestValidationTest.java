@@ -189,6 +189,23 @@ class RequestValidationTest {
     }
 
     @Test
+    void listsTheFirstTwentyProblemsAndCountsTheRest() {
+        // given a request with 3,000 unknown keys
+        String request = IntStream.range(0, 3_000).mapToObj(i -> "\"Unknown" + i + "\": 1")
+                .collect(Collectors.joining(", ", "{", "}"));
+
+        // when
+        LocalAws.Outcome outcome = invoke(aws.handler(), request);
+
+        // then the message, and so the WARN line, stays short
+        assertThat(outcome.error()).isExactlyInstanceOf(INVALID_REQUEST)
+                .hasMessageStartingWith("3000 problems: Unknown0: is not a known field; ")
+                .hasMessageEndingWith("Unknown19: is not a known field; and 2980 more");
+        assertThat(outcome.error().getMessage()).hasSizeLessThan(1_000);
+        assertThat(aws.backupCalls()).isEmpty();
+    }
+
+    @Test
     void rejectsTooManyTagsAfterMergingTheDefaultTags() {
         // given 30 default tags and 21 other tags in the request
         var handler = aws.handler(Map.of(Configuration.BACKUP_DEFAULTS,

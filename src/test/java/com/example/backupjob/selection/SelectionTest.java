@@ -7,6 +7,7 @@ import com.example.backupjob.error.InvalidParameterValueException;
 import com.example.backupjob.error.ServiceUnavailableException;
 import com.example.backupjob.error.ThrottlingException;
 import com.example.backupjob.handler.SelectBackupResourcesHandler;
+import com.example.backupjob.support.LambdaTestContext;
 import com.example.backupjob.support.LocalAws;
 import com.example.backupjob.support.LocalSelection;
 import com.example.backupjob.support.SqsFaultProxy;
@@ -129,23 +130,43 @@ class SelectionTest {
     }
 
     @Test
-    void sameSelectionTwiceQueuesTheSameBodies() {
-        // given: no token of its own, so the key is a hash of the request
+    void sameSelectionWithItsTokenTwiceQueuesTheSameBodies() {
+        // given
         local.tagging().hold(tables(12));
-        String selection = SELECTION.replace(", \"IdempotencyToken\": \"nightly-2026-12-01\"", "");
         SelectBackupResourcesHandler handler = local.handler();
 
         // when
-        JsonNode first = LocalAws.invoke(handler, selection).json();
+        JsonNode first = LocalAws.invoke(handler, SELECTION).json();
         List<String> firstBodies = local.drainQueue().stream().map(Message::body).toList();
-        JsonNode second = LocalAws.invoke(local.handler(), selection).json();
+        JsonNode second = LocalAws.invoke(local.handler(), SELECTION).json();
         List<String> secondBodies = local.drainQueue().stream().map(Message::body).toList();
 
         // then
-        assertThat(first.get("SelectionKey").asText()).startsWith("sha256:");
+        assertThat(first.get("SelectionKey").asText()).isEqualTo("nightly-2026-12-01");
         assertThat(second).isEqualTo(first);
         assertThat(firstBodies).hasSize(12);
         assertThat(secondBodies).containsExactlyInAnyOrderElementsOf(firstBodies);
+    }
+
+    @Test
+    void selectionFiredTwiceFromAFixedInputIsTwoRunsWithTheirOwnTokens() {
+        // given no token of its own: each firing is a new invocation, so a new run
+        local.tagging().hold(tables(12));
+        String selection = SELECTION.replace(", \"IdempotencyToken\": \"nightly-2026-12-01\"", "");
+        LambdaTestContext firstFiring = LambdaTestContext.create();
+
+        // when
+        JsonNode first = LocalAws.invoke(local.handler(), selection, firstFiring).json();
+        List<JsonNode> firstRequests = local.queuedRequests();
+        JsonNode second = LocalAws.invoke(local.handler(), selection).json();
+        List<JsonNode> secondRequests = local.queuedRequests();
+
+        // then
+        assertThat(first.get("SelectionKey").asText()).isEqualTo(firstFiring.awsRequestId());
+        assertThat(second.get("SelectionKey")).isNotEqualTo(first.get("SelectionKey"));
+        assertThat(secondRequests).hasSize(12).extracting(request -> request.get("IdempotencyToken"))
+                .doesNotContainAnyElementsOf(firstRequests.stream().map(request -> request.get("IdempotencyToken"))
+                        .toList());
     }
 
     @Test

@@ -108,7 +108,8 @@ class StateMachineDefinitionTest {
                 .flatMap(retry -> stream(retry.path("ErrorEquals"))).map(JsonNode::asText).toList();
 
         assertThat(retried).containsAll(RETRYABLE_ERRORS).contains("Lambda.ServiceException",
-                "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException");
+                "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException",
+                "Lambda.ClientExecutionTimeoutException", "Lambda.Unknown");
         assertThat(retriers).allSatisfy(retry -> {
             assertThat(retry.path("BackoffRate").asDouble()).isGreaterThan(1);
             assertThat(retry.path("JitterStrategy").asText()).isEqualTo("FULL");
@@ -135,6 +136,12 @@ class StateMachineDefinitionTest {
                 .isEqualTo("States.JsonMerge($.ExecutionToken, $.Request, false)");
         assertThat(start.path("OutputPath").asText()).isEqualTo("$.Payload");
         assertThat(substitutions.has("StartBackupJobFunctionAliasArn")).isTrue();
+    }
+
+    @Test
+    void pollingEndsWithinAWeekWhateverTheJobDoes() {
+        // The loop Wait -> DescribeBackupJob -> Choice has no count of its own: the execution's timeout bounds it.
+        assertThat(DEFINITION.path("TimeoutSeconds").asInt()).isBetween(1, 7 * 24 * 3600);
     }
 
     @Test
