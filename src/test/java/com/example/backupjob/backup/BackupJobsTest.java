@@ -1,10 +1,10 @@
 package com.example.backupjob.backup;
 
-import static com.example.backupjob.support.LocalAws.event;
+import static com.example.backupjob.tooling.support.LocalAws.event;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
-import static com.example.backupjob.support.LocalAws.invoke;
-import static com.example.backupjob.support.LocalAws.serviceError;
+import static com.example.backupjob.tooling.support.LocalAws.invoke;
+import static com.example.backupjob.tooling.support.LocalAws.serviceError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -18,8 +18,8 @@ import com.example.backupjob.error.ResourceNotFoundException;
 import com.example.backupjob.error.ServiceUnavailableException;
 import com.example.backupjob.error.StartBackupJobException;
 import com.example.backupjob.error.ThrottlingException;
-import com.example.backupjob.support.LambdaTestContext;
-import com.example.backupjob.support.LocalAws;
+import com.example.backupjob.tooling.support.LambdaTestContext;
+import com.example.backupjob.tooling.support.LocalAws;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.http.Fault;

@@ -1,14 +1,14 @@
 package com.example.backupjob.handler;
 
-import static com.example.backupjob.support.LocalAws.DEFAULT_RESOURCE_ARN;
-import static com.example.backupjob.support.LocalAws.ROLE_ARN;
-import static com.example.backupjob.support.LocalAws.VAULT;
-import static com.example.backupjob.support.LocalAws.event;
-import static com.example.backupjob.support.LocalAws.invoke;
+import static com.example.backupjob.tooling.support.LocalAws.DEFAULT_RESOURCE_ARN;
+import static com.example.backupjob.tooling.support.LocalAws.ROLE_ARN;
+import static com.example.backupjob.tooling.support.LocalAws.VAULT;
+import static com.example.backupjob.tooling.support.LocalAws.event;
+import static com.example.backupjob.tooling.support.LocalAws.invoke;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.backupjob.error.InvalidRequestException;
-import com.example.backupjob.support.LocalAws;
+import com.example.backupjob.tooling.support.LocalAws;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -1,11 +1,11 @@
 package com.example.backupjob.handler;
 
-import static com.example.backupjob.support.LocalAws.invoke;
-import static com.example.backupjob.support.LocalAws.sqsEvent;
-import static com.example.backupjob.support.LocalAws.startedJob;
+import static com.example.backupjob.tooling.support.LocalAws.invoke;
+import static com.example.backupjob.tooling.support.LocalAws.sqsEvent;
+import static com.example.backupjob.tooling.support.LocalAws.startedJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.example.backupjob.support.LocalAws;
+import com.example.backupjob.tooling.support.LocalAws;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.util.Comparator;

@@ -1,9 +1,9 @@
 package com.example.backupjob.idempotency;
 
-import static com.example.backupjob.support.LocalAws.event;
-import static com.example.backupjob.support.LocalAws.invoke;
-import static com.example.backupjob.support.LocalAws.sqsEvent;
-import static com.example.backupjob.support.LocalAws.startedJob;
+import static com.example.backupjob.tooling.support.LocalAws.event;
+import static com.example.backupjob.tooling.support.LocalAws.invoke;
+import static com.example.backupjob.tooling.support.LocalAws.sqsEvent;
+import static com.example.backupjob.tooling.support.LocalAws.startedJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.backupjob.error.IdempotencyAlreadyInProgressException;
@@ -11,9 +11,9 @@ import com.example.backupjob.error.IdempotencyStoreException;
 import com.example.backupjob.error.InvalidRequestException;
 import com.example.backupjob.handler.StartBackupJobHandler;
 import com.example.backupjob.request.BackupRequest;
-import com.example.backupjob.support.DynaliteServer;
-import com.example.backupjob.support.LambdaTestContext;
-import com.example.backupjob.support.LocalAws;
+import com.example.backupjob.tooling.support.DynaliteServer;
+import com.example.backupjob.tooling.support.LambdaTestContext;
+import com.example.backupjob.tooling.support.LocalAws;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;

@@ -1,12 +1,12 @@
 package com.example.backupjob.logging;
 
-import static com.example.backupjob.support.LocalAws.event;
-import static com.example.backupjob.support.LocalAws.invoke;
+import static com.example.backupjob.tooling.support.LocalAws.event;
+import static com.example.backupjob.tooling.support.LocalAws.invoke;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.backupjob.handler.StartBackupJobHandler;
-import com.example.backupjob.support.LambdaTestContext;
-import com.example.backupjob.support.LocalAws;
+import com.example.backupjob.tooling.support.LambdaTestContext;
+import com.example.backupjob.tooling.support.LocalAws;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,15 +1,15 @@
 package com.example.backupjob.pacing;
 
-import static com.example.backupjob.runtime.QueueFleet.EVENT_SOURCE;
+import static com.example.backupjob.tooling.runtime.QueueFleet.EVENT_SOURCE;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.example.backupjob.runtime.FunctionClasspath;
-import com.example.backupjob.runtime.LocalEventSourceMapping;
-import com.example.backupjob.runtime.QueueFleet;
-import com.example.backupjob.runtime.SamFunction;
-import com.example.backupjob.support.BackupStandIn;
-import com.example.backupjob.support.DynaliteServer;
-import com.example.backupjob.support.ElasticMqServer;
+import com.example.backupjob.tooling.runtime.FunctionClasspath;
+import com.example.backupjob.tooling.runtime.LocalEventSourceMapping;
+import com.example.backupjob.tooling.runtime.QueueFleet;
+import com.example.backupjob.tooling.runtime.SamFunction;
+import com.example.backupjob.tooling.support.BackupStandIn;
+import com.example.backupjob.tooling.support.DynaliteServer;
+import com.example.backupjob.tooling.support.ElasticMqServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -11,7 +11,7 @@ import com.example.backupjob.handler.StartBackupJobHandler;
 import com.example.backupjob.request.BadInputs.Case;
 import com.example.backupjob.request.BadInputs.Env;
 import com.example.backupjob.request.Expectation.Verdict;
-import com.example.backupjob.support.LocalAws;
+import com.example.backupjob.tooling.support.LocalAws;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -4,7 +4,7 @@ import static com.example.backupjob.request.Expectation.Verdict.INVALID_REQUEST;
 import static com.example.backupjob.request.Expectation.Verdict.INVALID_VALUE;
 import static com.example.backupjob.request.Expectation.Verdict.MISSING_VALUE;
 
-import com.example.backupjob.support.LocalAws;
+import com.example.backupjob.tooling.support.LocalAws;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;

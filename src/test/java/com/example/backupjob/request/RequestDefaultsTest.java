@@ -1,10 +1,10 @@
 package com.example.backupjob.request;
 
-import static com.example.backupjob.support.LocalAws.invoke;
+import static com.example.backupjob.tooling.support.LocalAws.invoke;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.backupjob.config.Configuration;
-import com.example.backupjob.support.LocalAws;
+import com.example.backupjob.tooling.support.LocalAws;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

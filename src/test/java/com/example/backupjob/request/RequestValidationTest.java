@@ -1,6 +1,6 @@
 package com.example.backupjob.request;
 
-import static com.example.backupjob.support.LocalAws.invoke;
+import static com.example.backupjob.tooling.support.LocalAws.invoke;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -9,7 +9,7 @@ import com.example.backupjob.error.InvalidParameterValueException;
 import com.example.backupjob.error.InvalidRequestException;
 import com.example.backupjob.error.MissingParameterValueException;
 import com.example.backupjob.error.StartBackupJobException;
-import com.example.backupjob.support.LocalAws;
+import com.example.backupjob.tooling.support.LocalAws;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;

@@ -2,10 +2,14 @@ package com.example.backupjob.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.example.backupjob.tooling.runtime.InvocationResult;
+import com.example.backupjob.tooling.runtime.LocalFunctions;
+import com.example.backupjob.tooling.runtime.LocalLambda;
+import com.example.backupjob.tooling.runtime.SamFunction;
 import com.example.backupjob.config.Configuration;
 import com.example.backupjob.error.InvalidRequestException;
-import com.example.backupjob.support.BackupStandIn;
-import com.example.backupjob.support.DynaliteServer;
+import com.example.backupjob.tooling.support.BackupStandIn;
+import com.example.backupjob.tooling.support.DynaliteServer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -2,11 +2,16 @@ package com.example.backupjob.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.example.backupjob.tooling.runtime.FunctionClasspath;
+import com.example.backupjob.tooling.runtime.InvocationResult;
+import com.example.backupjob.tooling.runtime.LocalLambda;
+import com.example.backupjob.tooling.runtime.SamFunction;
+import com.example.backupjob.tooling.runtime.SamTemplate;
 import com.example.backupjob.error.InvalidRequestException;
 import com.example.backupjob.selection.SelectionConfiguration;
-import com.example.backupjob.support.ElasticMqServer;
-import com.example.backupjob.support.TaggingStandIn;
-import com.example.backupjob.support.TaggingStandIn.Resource;
+import com.example.backupjob.tooling.support.ElasticMqServer;
+import com.example.backupjob.tooling.support.TaggingStandIn;
+import com.example.backupjob.tooling.support.TaggingStandIn.Resource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

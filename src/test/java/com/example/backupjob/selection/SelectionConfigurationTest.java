@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.example.backupjob.config.ConfigurationException;
-import com.example.backupjob.support.LocalAws;
+import com.example.backupjob.tooling.support.LocalAws;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.HashMap;
 import java.util.Map;

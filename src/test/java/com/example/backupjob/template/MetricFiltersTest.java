@@ -1,11 +1,11 @@
 package com.example.backupjob.template;
 
-import static com.example.backupjob.support.LocalAws.event;
-import static com.example.backupjob.support.LocalAws.invoke;
+import static com.example.backupjob.tooling.support.LocalAws.event;
+import static com.example.backupjob.tooling.support.LocalAws.invoke;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.backupjob.config.Configuration;
-import com.example.backupjob.support.LocalAws;
+import com.example.backupjob.tooling.support.LocalAws;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;

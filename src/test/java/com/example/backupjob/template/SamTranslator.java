@@ -23,7 +23,7 @@ final class SamTranslator {
     static final Map<String, String> REQUIRED_PARAMETERS =
             Map.of("BackupRoleArn", "arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole");
 
-    private static final Path SCRIPT = Path.of("src", "test", "sam", "transform.py");
+    private static final Path SCRIPT = Path.of("src", "tooling", "sam", "transform.py");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<Map<String, String>, JsonNode> TRANSFORMED = new ConcurrentHashMap<>();
 
