@@ -129,11 +129,12 @@ class FailureDestinationsTest {
     void onlyTheFunctionItsSchedulesAndItsRulesMaySendToItsFailureQueue() {
         // Lambda sends on-failure records with the function's own role, Scheduler dead letters with the schedule's
         // role; EventBridge sends a rule's dead letters as its service principal, which the queue policy allows for
-        // that rule only.
+        // that rule only. A grant that exists only under a condition the sender does not share counts as another.
         Map<String, Set<String>> expected = new TreeMap<>();
         eventInvokeConfigs().forEach((invoked, config) -> queueOf(onFailure(config)).ifPresent(queue ->
-                expected.computeIfAbsent(queue, q -> new TreeSet<>())
-                        .add(roleSender(RESOURCES.at("/" + invoked.function() + "/Properties/Role")))));
+                expected.computeIfAbsent(queue, q -> new TreeSet<>()).add(
+                        roleSender(RESOURCES.at("/" + invoked.function() + "/Properties/Role"))
+                                + conditionOf(RESOURCES.path(invoked.function())))));
         asynchronousPaths().forEach(path -> queueOf(path.deadLetterArn()).ifPresent(queue ->
                 expected.computeIfAbsent(queue, q -> new TreeSet<>()).add(path.deadLetterSender())));
 
@@ -162,11 +163,13 @@ class FailureDestinationsTest {
         ofType("AWS::Scheduler::Schedule").forEach((id, schedule) -> {
             JsonNode target = schedule.at("/Properties/Target");
             invoked(target.path("Arn")).ifPresent(invoked -> paths.add(new AsynchronousPath("schedule " + id,
-                    invoked, target.at("/DeadLetterConfig/Arn"), roleSender(target.path("RoleArn")))));
+                    invoked, target.at("/DeadLetterConfig/Arn"),
+                    roleSender(target.path("RoleArn")) + conditionOf(schedule))));
         });
         ofType("AWS::Events::Rule").forEach((id, rule) -> targets(rule.at("/Properties/Targets")).forEach(target ->
                 invoked(target.path("Arn")).ifPresent(invoked -> paths.add(new AsynchronousPath("rule " + id,
-                        invoked, target.at("/DeadLetterConfig/Arn"), "events.amazonaws.com for rule " + id)))));
+                        invoked, target.at("/DeadLetterConfig/Arn"),
+                        "events.amazonaws.com for rule " + id + conditionOf(rule))))));
         return paths;
     }
 
@@ -196,17 +199,18 @@ class FailureDestinationsTest {
         ofType("AWS::IAM::Role").forEach((id, role) -> stream(role.at("/Properties/Policies"))
                 .flatMap(policy -> statements(policy.path("PolicyDocument")))
                 .filter(statement -> allowsSendingTo(statement, queue))
-                .forEach(statement -> senders.add("role " + id)));
+                .forEach(statement -> senders.add("role " + id + conditionOf(role))));
         Stream.concat(ofType("AWS::IAM::Policy").values().stream(), ofType("AWS::IAM::ManagedPolicy").values().stream())
                 .filter(policy -> statements(policy.at("/Properties/PolicyDocument"))
                         .anyMatch(statement -> allowsSendingTo(statement, queue)))
-                .forEach(policy -> stream(policy.at("/Properties/Roles"))
-                        .forEach(role -> senders.add("role " + role.path("Ref").asText(role.toString()))));
+                .forEach(policy -> stream(policy.at("/Properties/Roles")).forEach(role ->
+                        senders.add("role " + role.path("Ref").asText(role.toString()) + conditionOf(policy))));
         ofType("AWS::SQS::QueuePolicy").values().stream()
                 .filter(policy -> stream(policy.at("/Properties/Queues")).anyMatch(ref(queue)::equals))
-                .flatMap(policy -> statements(policy.at("/Properties/PolicyDocument")))
-                .filter(statement -> allowsSendingTo(statement, queue))
-                .forEach(statement -> senders.add(principal(statement) + sourceCondition(statement)));
+                .forEach(policy -> statements(policy.at("/Properties/PolicyDocument"))
+                        .filter(statement -> allowsSendingTo(statement, queue))
+                        .forEach(statement -> senders.add(
+                                principal(statement) + sourceCondition(statement) + conditionOf(policy))));
         return senders;
     }
 
@@ -215,7 +219,14 @@ class FailureDestinationsTest {
                 && items(statement.path("Action")).map(JsonNode::asText)
                         .anyMatch(action -> Set.of("sqs:SendMessage", "sqs:*", "*").contains(action))
                 && items(statement.path("Resource"))
-                        .anyMatch(resource -> resource.asText().equals("*") || queueOf(resource).equals(Optional.of(queue)));
+                        // A wildcard anywhere in the resource, also inside Fn::Sub, may match the queue.
+                        .anyMatch(resource -> resource.toString().contains("*")
+                                || queueOf(resource).equals(Optional.of(queue)));
+    }
+
+    /** The template condition a resource exists under, as part of a sender's name; empty when it always exists. */
+    private static String conditionOf(JsonNode resource) {
+        return resource.has("Condition") ? " if " + resource.path("Condition").asText() : "";
     }
 
     private static String principal(JsonNode statement) {
