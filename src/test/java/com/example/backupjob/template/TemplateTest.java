@@ -99,16 +99,16 @@ class TemplateTest {
     }
 
     @Test
-    void functionMayConsumeItsOwnQueueOnly() {
+    void functionMayConsumeItsOwnQueueAndSendOnlyToItsFailureQueue() {
+        // Lambda sends a failed asynchronous invocation's record to the on-failure destination with this role.
         List<JsonNode> statements = roleStatements("StartBackupJobFunctionRole").stream()
                 .filter(statement -> actions(statement).stream().anyMatch(action -> action.startsWith("sqs:")))
                 .toList();
 
-        assertThat(statements).hasSize(1);
-        assertThat(actions(statements.getFirst()))
-                .containsExactlyInAnyOrder("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes");
-        assertThat(statements.getFirst().path("Resource").path("Fn::GetAtt").toString())
-                .isEqualTo("[\"RequestQueue\",\"Arn\"]");
+        assertThat(statements).extracting(statement -> actions(statement) + " on " + statement.path("Resource"))
+                .containsExactlyInAnyOrder(
+                        "[sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes] on {\"Fn::GetAtt\":[\"RequestQueue\",\"Arn\"]}",
+                        "[sqs:SendMessage] on {\"Fn::GetAtt\":[\"StartBackupJobFailureQueue\",\"Arn\"]}");
     }
 
     @Test
@@ -292,6 +292,10 @@ class TemplateTest {
         // Ref of a queue is its URL, of a table its name, of a state machine its ARN.
         assertThat(outputs.at("/RequestQueueUrl/Value/Ref").asText()).isEqualTo("RequestQueue");
         assertThat(outputs.at("/RequestDeadLetterQueueUrl/Value/Ref").asText()).isEqualTo("RequestDeadLetterQueue");
+        assertThat(outputs.at("/StartBackupJobFailureQueueUrl/Value/Ref").asText())
+                .isEqualTo("StartBackupJobFailureQueue");
+        assertThat(outputs.at("/SelectBackupResourcesFailureQueueUrl/Value/Ref").asText())
+                .isEqualTo("SelectBackupResourcesFailureQueue");
         assertThat(outputs.at("/IdempotencyTableName/Value/Ref").asText()).isEqualTo("IdempotencyTable");
         assertThat(outputs.at("/BackupJobStateMachineArn/Value/Ref").asText()).isEqualTo("BackupJobStateMachine");
         assertThat(outputs.at("/BackupJobNeedsAttentionRuleArn/Value/Fn::GetAtt").toString())
@@ -308,7 +312,7 @@ class TemplateTest {
     }
 
     @Test
-    void selectionFunctionMayOnlyLogFindTaggedResourcesAndSendToTheRequestQueue() {
+    void selectionFunctionMayOnlyLogFindTaggedResourcesAndSendToTheRequestAndFailureQueues() {
         List<JsonNode> statements = roleStatements("SelectBackupResourcesFunctionRole");
 
         assertThat(SELECTION.path("Role").path("Fn::GetAtt").toString())
@@ -320,7 +324,8 @@ class TemplateTest {
                 .containsExactlyInAnyOrder(
                         "[logs:CreateLogStream, logs:PutLogEvents] on {\"Fn::GetAtt\":[\"SelectBackupResourcesLogGroup\",\"Arn\"]}",
                         "[tag:GetResources] on \"*\"",
-                        "[sqs:SendMessage] on {\"Fn::GetAtt\":[\"RequestQueue\",\"Arn\"]}");
+                        "[sqs:SendMessage] on {\"Fn::GetAtt\":[\"RequestQueue\",\"Arn\"]}",
+                        "[sqs:SendMessage] on {\"Fn::GetAtt\":[\"SelectBackupResourcesFailureQueue\",\"Arn\"]}");
         assertThat(SELECTION.at("/LoggingConfig/LogGroup/Ref").asText()).isEqualTo("SelectBackupResourcesLogGroup");
         assertThat(RESOURCES.at("/SelectBackupResourcesLogGroup/Properties/RetentionInDays/Ref").asText())
                 .isEqualTo("LogRetentionDays");
