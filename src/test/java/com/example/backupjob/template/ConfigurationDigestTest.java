@@ -70,7 +70,8 @@ class ConfigurationDigestTest {
     void failsTheDeployWhenThereIsNoConfigurationToDigest() {
         // when
         InlineCustomResource.Exchange create = InlineCustomResource.send(DEPLOYED, DIGEST,
-                Map.of("ResourceProperties", Map.of("ServiceToken", "arn:aws:lambda:eu-west-1:123456789012:function:x")));
+                Map.of("ResourceProperties",
+                        Map.of("ServiceToken", "arn:aws:lambda:eu-west-1:123456789012:function:x")));
 
         // then
         assertThat(create.status()).isEqualTo("FAILED");
