@@ -1,15 +1,23 @@
 """Transforms template.yaml as CloudFormation's AWS::Serverless-2016-10-31 transform does, after `sam package`.
 
-Usage: python3 transform.py TEMPLATE [PARAMETERS_JSON]; prints the CloudFormation template as JSON.
-The translator is the aws-sam-translator package that cfn-lint installs; local CodeUri and DefinitionUri values
+Usage: python3 transform.py TEMPLATE [PARAMETERS_JSON] [--resolve-parameters]; prints the CloudFormation template as
+JSON. The translator is the aws-sam-translator package that cfn-lint installs; local CodeUri and DefinitionUri values
 become s3:// URIs, as `sam package` makes them, since the transform accepts no local paths.
+
+--resolve-parameters then puts the deploy's parameter values (the given ones, else the defaults) and the Region's
+pseudo parameters in place of their references in Resources and Outputs, with the translator's own resolver, as
+CloudFormation does when it deploys; references to resources, Fn::GetAtt and Fn::If stay.
 """
 import json
 import os
 import sys
 
+from samtranslator.intrinsics.resolver import IntrinsicsResolver
+from samtranslator.sdk.parameter import SamParameterValues
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
+
+RESOLVE_PARAMETERS = "--resolve-parameters"
 
 
 class NoManagedPolicies:
@@ -28,12 +36,28 @@ def packaged(template):
     return template
 
 
+def resolved(deployed, parameters):
+    values = SamParameterValues(parameters)
+    values.add_default_parameter_values(deployed)
+    values.add_pseudo_parameter_values()
+    # CloudFormation hands every parameter value over as a string, a Number's default included.
+    resolver = IntrinsicsResolver({name: str(value) for name, value in values.parameter_values.items()})
+    for section in ("Resources", "Outputs"):
+        if section in deployed:
+            deployed[section] = resolver.resolve_parameter_refs(deployed[section])
+    return deployed
+
+
 def main():
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
-    with open(sys.argv[1], encoding="utf-8") as file:
+    arguments = [argument for argument in sys.argv[1:] if argument != RESOLVE_PARAMETERS]
+    with open(arguments[0], encoding="utf-8") as file:
         template = packaged(yaml_parse(file.read()))
-    parameters = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
-    json.dump(transform(template, parameters, NoManagedPolicies()), sys.stdout, indent=1, sort_keys=True, default=str)
+    parameters = json.loads(arguments[1]) if len(arguments) > 1 else {}
+    deployed = transform(template, dict(parameters), NoManagedPolicies())
+    if RESOLVE_PARAMETERS in sys.argv:
+        deployed = resolved(deployed, parameters)
+    json.dump(deployed, sys.stdout, indent=1, sort_keys=True, default=str)
 
 
 if __name__ == "__main__":

@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -21,8 +20,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.event.ruler.Machine;
 
 /**
- * Which AWS Backup job state changes reach the operator: the rule's event pattern, read from template.yaml, matched
- * by event-ruler (the matcher EventBridge is built on) against the sample events in events/.
+ * Which AWS Backup job state changes reach the operator: the rule's event pattern as deployed with the default
+ * parameters (the SAM translator's output, parameters resolved), matched by event-ruler (the matcher EventBridge is
+ * built on) against the sample events in events/.
  */
 class BackupJobNeedsAttentionRuleTest {
 
@@ -30,7 +30,8 @@ class BackupJobNeedsAttentionRuleTest {
     private static final String RULE = "BackupJobNeedsAttentionRule";
     private static final String SAMPLE_PREFIX = "backup-job-state-change-";
     private static final JsonNode TEMPLATE = CloudFormationTemplates.template();
-    private static final JsonNode PROPERTIES = TEMPLATE.path("Resources").path(RULE).path("Properties");
+    private static final JsonNode PROPERTIES =
+            SamTranslator.resource(SamTranslator.resolved(Map.of()), RULE).path("Properties");
     /** The vault the stack is deployed for: the parameter's default, as in the sample events. */
     private static final String VAULT = TEMPLATE.at("/Parameters/BackupVaultName/Default").asText();
     private static final Pattern PLACEHOLDER = Pattern.compile("<([^<>]+)>");
@@ -117,33 +118,11 @@ class BackupJobNeedsAttentionRuleTest {
     private static boolean matches(String event) {
         Machine machine = Machine.builder().build();
         try {
-            machine.addRule(RULE, pattern().toString());
+            machine.addRule(RULE, PROPERTIES.path("EventPattern").toString());
             return machine.rulesForJSONEvent(event).contains(RULE);
         } catch (Exception e) {
             throw new IllegalStateException("event-ruler rejected the pattern or the event", e);
         }
-    }
-
-    /** The rule's EventPattern as deployed: the stack's vault in place of {@code !Ref BackupVaultName}. */
-    private static JsonNode pattern() {
-        return resolved(PROPERTIES.path("EventPattern"));
-    }
-
-    private static JsonNode resolved(JsonNode node) {
-        if (node.isObject() && node.size() == 1 && node.path("Ref").asText().equals("BackupVaultName")) {
-            return JsonNodeFactory.instance.textNode(VAULT);
-        }
-        if (node.isObject()) {
-            ObjectNode copy = JSON.createObjectNode();
-            node.properties().forEach(field -> copy.set(field.getKey(), resolved(field.getValue())));
-            return copy;
-        }
-        if (node.isArray()) {
-            ArrayNode copy = JSON.createArrayNode();
-            node.forEach(item -> copy.add(resolved(item)));
-            return copy;
-        }
-        return node;
     }
 
     /** The topic target, the first branch of {@code !If [HasAlarmTopic, [target], !Ref AWS::NoValue]}. */

@@ -48,7 +48,7 @@ final class CloudFormationTemplates {
         }
     }
 
-    /** Every IAM policy statement the template itself writes (the roles SAM generates carry no others). */
+    /** Every IAM policy statement of a template's roles; {@link SamTranslator#deployed()} has every role created. */
     static List<JsonNode> policyStatements(JsonNode template) {
         return stream(template.path("Resources"))
                 .flatMap(resource -> Stream.concat(

@@ -89,8 +89,9 @@ class MetricFiltersTest {
         return all;
     }
 
+    /** The metric filters the stack creates, by the metric each counts. */
     private static Map<String, JsonNode> metricFilters() {
-        JsonNode resources = CloudFormationTemplates.template().path("Resources");
+        JsonNode resources = SamTranslator.deployed().path("Resources");
         return resources.properties().stream()
                 .filter(resource -> resource.getValue().path("Type").asText().equals("AWS::Logs::MetricFilter"))
                 .map(resource -> resource.getValue().path("Properties"))

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,7 +27,11 @@ final class SamTranslator {
 
     private static final Path SCRIPT = Path.of("src", "tooling", "sam", "transform.py");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Map<Map<String, String>, JsonNode> TRANSFORMED = new ConcurrentHashMap<>();
+    private static final Map<Deploy, JsonNode> TRANSFORMED = new ConcurrentHashMap<>();
+
+    /** One run of the translator: which template, with which parameters, references resolved or not. */
+    private record Deploy(Path template, Map<String, String> parameters, boolean resolveParameters) {
+    }
 
     private SamTranslator() {
     }
@@ -37,9 +43,24 @@ final class SamTranslator {
 
     /** The deployed template with these parameters changed from their defaults. */
     static JsonNode deployed(Map<String, String> changedParameters) {
-        Map<String, String> parameters = new TreeMap<>(REQUIRED_PARAMETERS);
-        parameters.putAll(changedParameters);
-        return TRANSFORMED.computeIfAbsent(parameters, SamTranslator::transform);
+        return deployed(CloudFormationTemplates.TEMPLATE, changedParameters);
+    }
+
+    /** The deployed template made from another template file (a variant of template.yaml) with these parameters. */
+    static JsonNode deployed(Path template, Map<String, String> changedParameters) {
+        return TRANSFORMED.computeIfAbsent(new Deploy(template, parameters(changedParameters), false),
+                SamTranslator::transform);
+    }
+
+    /**
+     * The deployed template with these parameters changed, every reference to a parameter or to the Region's pseudo
+     * parameters replaced by its value (the translator's own resolver, as CloudFormation resolves them when it
+     * deploys); references to resources, Fn::GetAtt and Fn::If stay as they are.
+     */
+    static JsonNode resolved(Map<String, String> changedParameters) {
+        return TRANSFORMED.computeIfAbsent(
+                new Deploy(CloudFormationTemplates.TEMPLATE, parameters(changedParameters), true),
+                SamTranslator::transform);
     }
 
     /** The resource of this logical id in a deployed template; fails if there is none. */
@@ -51,12 +72,22 @@ final class SamTranslator {
         return resource;
     }
 
-    private static JsonNode transform(Map<String, String> parameters) {
+    private static Map<String, String> parameters(Map<String, String> changedParameters) {
+        Map<String, String> parameters = new TreeMap<>(REQUIRED_PARAMETERS);
+        parameters.putAll(changedParameters);
+        return Map.copyOf(parameters);
+    }
+
+    private static JsonNode transform(Deploy deploy) {
         try {
             Path output = Files.createTempFile("sam-transform", ".json");
             try {
-                Process process = new ProcessBuilder("python3", SCRIPT.toString(),
-                        CloudFormationTemplates.TEMPLATE.toString(), JSON.writeValueAsString(parameters))
+                List<String> command = new ArrayList<>(List.of("python3", SCRIPT.toString(),
+                        deploy.template().toString(), JSON.writeValueAsString(new TreeMap<>(deploy.parameters()))));
+                if (deploy.resolveParameters()) {
+                    command.add("--resolve-parameters");
+                }
+                Process process = new ProcessBuilder(command)
                         .redirectOutput(output.toFile())
                         .redirectError(ProcessBuilder.Redirect.PIPE)
                         .start();

@@ -122,8 +122,8 @@ class StateMachineDefinitionTest {
     void invokesTheFunctionAliasWithTheInputAndTheExecutionIdAsDefaultTokenAndReturnsItsResponse() {
         JsonNode token = STATES.path(DEFINITION.path("StartAt").asText());
         JsonNode start = STATES.path("StartBackupJob");
-        JsonNode substitutions = CloudFormationTemplates.template()
-                .at("/Resources/BackupJobStateMachine/Properties/DefinitionSubstitutions");
+        JsonNode substitutions = SamTranslator.resource(SamTranslator.deployed(), "BackupJobStateMachine")
+                .at("/Properties/DefinitionSubstitutions");
 
         assertThat(token.path("Type").asText()).isEqualTo("Pass");
         assertThat(token.at("/Parameters/ExecutionToken/IdempotencyToken.$").asText()).isEqualTo("$$.Execution.Id");

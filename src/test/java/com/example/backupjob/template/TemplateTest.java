@@ -22,7 +22,11 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** What the deployed stack must guarantee, read from template.yaml. */
+/**
+ * What the deployed stack must guarantee: what CloudFormation creates is read from template.yaml as the AWS SAM
+ * translator transforms it (roles, functions with their Globals, event source mappings, schedules, outputs); what
+ * the template itself says (parameters, SAM properties) from template.yaml.
+ */
 class TemplateTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,10 +34,17 @@ class TemplateTest {
     private static final JsonNode RESOURCES = TEMPLATE.path("Resources");
     private static final JsonNode FUNCTION = RESOURCES.path("StartBackupJobFunction").path("Properties");
     private static final JsonNode SELECTION = RESOURCES.path("SelectBackupResourcesFunction").path("Properties");
+    private static final JsonNode DEPLOYED = SamTranslator.deployed();
+    private static final JsonNode DEPLOYED_RESOURCES = DEPLOYED.path("Resources");
+    private static final JsonNode DEPLOYED_FUNCTION =
+            SamTranslator.resource(DEPLOYED, "StartBackupJobFunction").path("Properties");
+    private static final JsonNode DEPLOYED_SELECTION =
+            SamTranslator.resource(DEPLOYED, "SelectBackupResourcesFunction").path("Properties");
 
     @Test
     void noStatementAllowsAWildcardAction() {
-        List<String> actions = policyStatements(TEMPLATE).stream().flatMap(s -> actions(s).stream()).toList();
+        // Every role the stack creates, those SAM generates for the schedules and the workflow included.
+        List<String> actions = policyStatements(DEPLOYED).stream().flatMap(s -> actions(s).stream()).toList();
 
         assertThat(actions).isNotEmpty().noneMatch(action -> action.contains("*"));
     }
@@ -41,7 +52,7 @@ class TemplateTest {
     @Test
     void onlyDescribeBackupJobAndGetResourcesAreGrantedOnEveryResource() {
         // Neither has resource-level permissions; every other action is scoped to a named resource.
-        List<String> unscoped = policyStatements(TEMPLATE).stream()
+        List<String> unscoped = policyStatements(DEPLOYED).stream()
                 .filter(statement -> statement.path("Resource").asText().equals("*"))
                 .flatMap(statement -> actions(statement).stream())
                 .toList();
@@ -52,13 +63,16 @@ class TemplateTest {
     @Test
     void functionUsesItsOwnRoleWithoutManagedPolicies() {
         // SAM's generated role would carry AWSLambdaBasicExecutionRole and AWSLambdaSQSQueueExecutionRole.
-        JsonNode role = RESOURCES.path("StartBackupJobFunctionRole");
+        JsonNode role = DEPLOYED_RESOURCES.path("StartBackupJobFunctionRole");
 
-        assertThat(FUNCTION.path("Role").path("Fn::GetAtt").toString())
+        assertThat(DEPLOYED_FUNCTION.path("Role").path("Fn::GetAtt").toString())
                 .isEqualTo("[\"StartBackupJobFunctionRole\",\"Arn\"]");
         assertThat(FUNCTION.has("Policies")).as("SAM Policies on the function").isFalse();
         assertThat(role.path("Type").asText()).isEqualTo("AWS::IAM::Role");
-        assertThat(role.path("Properties").has("ManagedPolicyArns")).as("managed policies").isFalse();
+        assertThat(CloudFormationTemplates.stream(DEPLOYED_RESOURCES)
+                .filter(resource -> resource.path("Type").asText().equals("AWS::IAM::Role"))
+                .flatMap(resource -> CloudFormationTemplates.stream(resource.at("/Properties/ManagedPolicyArns"))))
+                .as("managed policies of any role the stack creates").isEmpty();
         assertThat(role.at("/Properties/AssumeRolePolicyDocument/Statement/0/Principal/Service").asText())
                 .isEqualTo("lambda.amazonaws.com");
     }
@@ -112,18 +126,9 @@ class TemplateTest {
     }
 
     @Test
-    void workflowMayInvokeTheFunctionAliasOnly() {
-        List<JsonNode> statements = statementsWith("lambda:InvokeFunction");
-
-        assertThat(statements).hasSize(1);
-        assertThat(statements.getFirst().path("Resource").path("Ref").asText())
-                .isEqualTo("StartBackupJobFunction.Alias");
-    }
-
-    @Test
     void queueOutlastsSixFunctionTimeoutsAndRedrivesAfterThreeReceives() {
         JsonNode queue = RESOURCES.path("RequestQueue").path("Properties");
-        int timeout = FUNCTION.path("Timeout").asInt(TEMPLATE.at("/Globals/Function/Timeout").asInt());
+        int timeout = DEPLOYED_FUNCTION.path("Timeout").asInt();
 
         assertThat(timeout).isPositive();
         assertThat(queue.path("VisibilityTimeout").asInt()).isGreaterThanOrEqualTo(6 * timeout);
@@ -135,14 +140,14 @@ class TemplateTest {
     @Test
     void everyQueuedRecordCanStartBeforeItsDeadlineAtTheLowestRate() {
         // The records in flight wait for their turn one after another; the last must still start in time.
-        JsonNode event = FUNCTION.at("/Events/Requests/Properties");
-        int inFlight = event.path("BatchSize").asInt() * event.at("/ScalingConfig/MaximumConcurrency").asInt();
+        JsonNode mapping = queueMapping().path("Properties");
+        int inFlight = mapping.path("BatchSize").asInt() * mapping.at("/ScalingConfig/MaximumConcurrency").asInt();
         double lowestRate = TEMPLATE.at("/Parameters/StartBackupJobRate/MinValue").asDouble();
         double startMarginSeconds = 2.5;
 
         assertThat(lowestRate).isPositive();
-        assertThat(inFlight / lowestRate + startMarginSeconds).isLessThan(FUNCTION.path("Timeout").asDouble());
-        assertThat(FUNCTION.at("/Environment/Variables/START_BACKUP_JOB_RATE/Ref").asText())
+        assertThat(inFlight / lowestRate + startMarginSeconds).isLessThan(DEPLOYED_FUNCTION.path("Timeout").asDouble());
+        assertThat(DEPLOYED_FUNCTION.at("/Environment/Variables/START_BACKUP_JOB_RATE/Ref").asText())
                 .isEqualTo("StartBackupJobRate");
     }
 
@@ -156,14 +161,13 @@ class TemplateTest {
     }
 
     @Test
-    void queueEventReportsBatchItemFailuresWithBoundedConcurrency() {
-        JsonNode event = FUNCTION.at("/Events/Requests");
+    void queueMappingReportsBatchItemFailuresWithBoundedConcurrency() {
+        JsonNode mapping = queueMapping().path("Properties");
 
-        assertThat(event.path("Type").asText()).isEqualTo("SQS");
-        assertThat(event.at("/Properties/Queue/Fn::GetAtt").toString()).isEqualTo("[\"RequestQueue\",\"Arn\"]");
-        assertThat(event.at("/Properties/FunctionResponseTypes").toString()).isEqualTo("[\"ReportBatchItemFailures\"]");
-        assertThat(event.at("/Properties/BatchSize").asInt()).isBetween(1, 10);
-        assertThat(event.at("/Properties/ScalingConfig/MaximumConcurrency").asInt()).isBetween(2, 1000);
+        assertThat(mapping.at("/EventSourceArn/Fn::GetAtt").toString()).isEqualTo("[\"RequestQueue\",\"Arn\"]");
+        assertThat(mapping.path("FunctionResponseTypes").toString()).isEqualTo("[\"ReportBatchItemFailures\"]");
+        assertThat(mapping.path("BatchSize").asInt()).isBetween(1, 10);
+        assertThat(mapping.at("/ScalingConfig/MaximumConcurrency").asInt()).isBetween(2, 1000);
     }
 
     @Test
@@ -182,11 +186,11 @@ class TemplateTest {
 
     @Test
     void schedulerSendsAPlainRequestWhoseTokenIsTheExecutionId() throws Exception {
-        JsonNode schedule = FUNCTION.at("/Events/Scheduled");
+        JsonNode schedule = SamTranslator.resource(DEPLOYED, "StartBackupJobFunctionScheduled");
         // The placeholders stand inside JSON strings, so the template text is itself valid JSON.
-        JsonNode input = JSON.readTree(schedule.at("/Properties/Input/Fn::Sub").asText());
+        JsonNode input = JSON.readTree(schedule.at("/Properties/Target/Input/Fn::Sub").asText());
 
-        assertThat(schedule.path("Type").asText()).isEqualTo("ScheduleV2");
+        assertThat(schedule.path("Type").asText()).isEqualTo("AWS::Scheduler::Schedule");
         assertThat(input.path("IdempotencyToken").asText()).isEqualTo("<aws.scheduler.execution-id>");
         assertThat(input.path("ResourceArn").asText()).isEqualTo("${ScheduledResourceArn}");
         assertThat(input.has("detail")).as("an EventBridge envelope").isFalse();
@@ -194,40 +198,41 @@ class TemplateTest {
 
     @Test
     void classicRuleSendsNoRequestSoItsResourceComesFromBackupDefaults() {
-        JsonNode rule = FUNCTION.at("/Events/ScheduledRule");
+        JsonNode rule = SamTranslator.resource(DEPLOYED, "StartBackupJobFunctionScheduledRule");
         JsonNode assertion = TEMPLATE.at("/Rules/ScheduledRuleNeedsADefaultResource");
 
-        assertThat(rule.path("Type").asText()).isEqualTo("Schedule");
-        assertThat(rule.path("Properties").has("Input")).isFalse();
-        assertThat(FUNCTION.at("/Environment/Variables/BACKUP_DEFAULTS/Ref").asText()).isEqualTo("BackupDefaults");
+        assertThat(rule.path("Type").asText()).isEqualTo("AWS::Events::Rule");
+        assertThat(rule.at("/Properties/Targets")).hasSize(1).allSatisfy(target -> assertThat(target.fieldNames())
+                .as("what the target sends instead of the event").toIterable()
+                .doesNotContain("Input", "InputPath", "InputTransformer"));
+        assertThat(DEPLOYED_FUNCTION.at("/Environment/Variables/BACKUP_DEFAULTS/Ref").asText())
+                .isEqualTo("BackupDefaults");
         assertThat(assertion.path("RuleCondition").toString()).contains("RuleScheduleExpression");
         assertThat(assertion.at("/Assertions/0/Assert").toString()).contains("BackupDefaults");
     }
 
     @Test
-    void snapStartRestoresPublishedVersionsBehindTheAliasEveryEventTargets() {
-        assertThat(FUNCTION.at("/SnapStart/ApplyOn").asText()).isEqualTo("PublishedVersions");
+    void snapStartRestoresThePublishedVersionsOfTheJava25Function() {
+        // The alias every invoker targets: AliasInvokersTest.
+        assertThat(DEPLOYED_FUNCTION.at("/SnapStart/ApplyOn").asText()).isEqualTo("PublishedVersions");
         assertThat(FUNCTION.path("AutoPublishAlias").asText()).isEqualTo("live");
-        assertThat(TEMPLATE.at("/Globals/Function/Runtime").asText()).isEqualTo("java25");
-        assertThat(TEMPLATE.at("/Globals/Function/Environment/Variables/JAVA_TOOL_OPTIONS").asText())
+        assertThat(DEPLOYED_FUNCTION.path("Runtime").asText()).isEqualTo("java25");
+        assertThat(DEPLOYED_FUNCTION.at("/Environment/Variables/JAVA_TOOL_OPTIONS").asText())
                 .contains("-XX:TieredStopAtLevel=1");
-        assertThat(RESOURCES.at("/BackupJobStateMachine/Properties/DefinitionSubstitutions")
-                .path("StartBackupJobFunctionAliasArn").path("Ref").asText())
-                .isEqualTo("StartBackupJobFunction.Alias");
     }
 
     @Test
     void setsEveryVariableTheConfigurationReads() throws IllegalAccessException {
+        // SAM merges the Globals variables into the function's.
         Set<String> variables = new HashSet<>();
-        TEMPLATE.at("/Globals/Function/Environment/Variables").fieldNames().forEachRemaining(variables::add);
-        FUNCTION.at("/Environment/Variables").fieldNames().forEachRemaining(variables::add);
+        DEPLOYED_FUNCTION.at("/Environment/Variables").fieldNames().forEachRemaining(variables::add);
 
         assertThat(variables).containsAll(configurationVariables());
     }
 
     @Test
     void logGroupKeepsLogsForTheConfiguredDays() {
-        assertThat(FUNCTION.at("/LoggingConfig/LogGroup/Ref").asText()).isEqualTo("StartBackupJobLogGroup");
+        assertThat(DEPLOYED_FUNCTION.at("/LoggingConfig/LogGroup/Ref").asText()).isEqualTo("StartBackupJobLogGroup");
         assertThat(RESOURCES.at("/StartBackupJobLogGroup/Properties/RetentionInDays/Ref").asText())
                 .isEqualTo("LogRetentionDays");
     }
@@ -283,13 +288,14 @@ class TemplateTest {
 
     @Test
     void outputsReturnWhatTheirNamesSay() {
-        JsonNode outputs = TEMPLATE.path("Outputs");
+        JsonNode outputs = DEPLOYED.path("Outputs");
+        JsonNode alias = DEPLOYED_RESOURCES.path(outputs.at("/StartBackupJobFunctionAliasArn/Value/Ref").asText());
 
         assertThat(outputs.at("/StartBackupJobFunctionArn/Value/Fn::GetAtt").toString())
                 .isEqualTo("[\"StartBackupJobFunction\",\"Arn\"]");
-        assertThat(outputs.at("/StartBackupJobFunctionAliasArn/Value/Ref").asText())
-                .isEqualTo("StartBackupJobFunction.Alias");
-        // Ref of a queue is its URL, of a table its name, of a state machine its ARN.
+        // Ref of an alias is its ARN, of a queue its URL, of a table its name, of a state machine its ARN.
+        assertThat(alias.path("Type").asText()).isEqualTo("AWS::Lambda::Alias");
+        assertThat(alias.at("/Properties/FunctionName/Ref").asText()).isEqualTo("StartBackupJobFunction");
         assertThat(outputs.at("/RequestQueueUrl/Value/Ref").asText()).isEqualTo("RequestQueue");
         assertThat(outputs.at("/RequestDeadLetterQueueUrl/Value/Ref").asText()).isEqualTo("RequestDeadLetterQueue");
         assertThat(outputs.at("/StartBackupJobFailureQueueUrl/Value/Ref").asText())
@@ -315,7 +321,7 @@ class TemplateTest {
     void selectionFunctionMayOnlyLogFindTaggedResourcesAndSendToTheRequestAndFailureQueues() {
         List<JsonNode> statements = roleStatements("SelectBackupResourcesFunctionRole");
 
-        assertThat(SELECTION.path("Role").path("Fn::GetAtt").toString())
+        assertThat(DEPLOYED_SELECTION.path("Role").path("Fn::GetAtt").toString())
                 .isEqualTo("[\"SelectBackupResourcesFunctionRole\",\"Arn\"]");
         assertThat(SELECTION.has("Policies")).as("SAM Policies on the function").isFalse();
         assertThat(RESOURCES.at("/SelectBackupResourcesFunctionRole/Properties/ManagedPolicyArns").isMissingNode())
@@ -326,15 +332,16 @@ class TemplateTest {
                         "[tag:GetResources] on \"*\"",
                         "[sqs:SendMessage] on {\"Fn::GetAtt\":[\"RequestQueue\",\"Arn\"]}",
                         "[sqs:SendMessage] on {\"Fn::GetAtt\":[\"SelectBackupResourcesFailureQueue\",\"Arn\"]}");
-        assertThat(SELECTION.at("/LoggingConfig/LogGroup/Ref").asText()).isEqualTo("SelectBackupResourcesLogGroup");
+        assertThat(DEPLOYED_SELECTION.at("/LoggingConfig/LogGroup/Ref").asText())
+                .isEqualTo("SelectBackupResourcesLogGroup");
         assertThat(RESOURCES.at("/SelectBackupResourcesLogGroup/Properties/RetentionInDays/Ref").asText())
                 .isEqualTo("LogRetentionDays");
     }
 
     @Test
     void selectionScheduleSendsASelectionTheHandlerAcceptsAndIsDisabledWithoutTags() throws Exception {
-        JsonNode schedule = SELECTION.at("/Events/Scheduled");
-        JsonNode sub = schedule.at("/Properties/Input/Fn::Sub");
+        JsonNode schedule = SamTranslator.resource(DEPLOYED, "SelectBackupResourcesFunctionScheduled");
+        JsonNode sub = schedule.at("/Properties/Target/Input/Fn::Sub");
         // The parameters as a deployment would give them, and SelectionResourceTypes' default.
         String input = sub.get(0).asText()
                 .replace("${Tags}", "{\"backup\":[\"nightly\"]}")
@@ -344,7 +351,9 @@ class TemplateTest {
 
         SelectionRequest request = reader.read(JSON.readTree(input));
 
-        assertThat(schedule.path("Type").asText()).isEqualTo("ScheduleV2");
+        assertThat(schedule.path("Type").asText()).isEqualTo("AWS::Scheduler::Schedule");
+        assertThat(schedule.at("/Properties/Target/Arn/Fn::GetAtt").toString())
+                .isEqualTo("[\"SelectBackupResourcesFunction\",\"Arn\"]");
         assertThat(request.selection().tags()).containsOnlyKeys("backup");
         assertThat(request.template().idempotencyToken()).isEqualTo("<aws.scheduler.execution-id>");
         assertThat(sub.at("/1/Tags/Fn::If/0").asText()).isEqualTo("HasSelectionTags");
@@ -359,8 +368,7 @@ class TemplateTest {
     @Test
     void selectionFunctionSetsEveryVariableItsConfigurationReads() throws IllegalAccessException {
         Set<String> variables = new HashSet<>();
-        TEMPLATE.at("/Globals/Function/Environment/Variables").fieldNames().forEachRemaining(variables::add);
-        SELECTION.at("/Environment/Variables").fieldNames().forEachRemaining(variables::add);
+        DEPLOYED_SELECTION.at("/Environment/Variables").fieldNames().forEachRemaining(variables::add);
 
         assertThat(variables).containsAll(variableNames(SelectionConfiguration.class))
                 .doesNotContain(Configuration.IDEMPOTENCY_TABLE);
@@ -375,13 +383,43 @@ class TemplateTest {
                 .isEqualTo("[\"SelectBackupResourcesFunction\",\"Arn\"]");
     }
 
-    private static List<JsonNode> roleStatements(String logicalId) {
-        return policyStatements(JSON.createObjectNode().set("Resources",
-                JSON.createObjectNode().set(logicalId, RESOURCES.get(logicalId))));
+    @Test
+    void configurationDigestMayOnlyWriteItsOwnLog() {
+        JsonNode function = SamTranslator.resource(DEPLOYED, "ConfigurationDigestFunction").path("Properties");
+        List<JsonNode> statements = roleStatements("ConfigurationDigestFunctionRole");
+
+        assertThat(function.at("/Role/Fn::GetAtt").toString())
+                .isEqualTo("[\"ConfigurationDigestFunctionRole\",\"Arn\"]");
+        assertThat(statements).hasSize(1);
+        assertThat(actions(statements.getFirst()))
+                .containsExactlyInAnyOrder("logs:CreateLogStream", "logs:PutLogEvents");
+        assertThat(statements.getFirst().at("/Resource/Fn::GetAtt").toString())
+                .isEqualTo("[\"ConfigurationDigestLogGroup\",\"Arn\"]");
+        assertThat(DEPLOYED_RESOURCES.at("/ConfigurationDigestFunctionRole/Properties").has("ManagedPolicyArns"))
+                .isFalse();
+        assertThat(function.at("/LoggingConfig/LogGroup/Ref").asText()).isEqualTo("ConfigurationDigestLogGroup");
+        assertThat(DEPLOYED_RESOURCES.at("/ConfigurationDigestLogGroup/Properties/RetentionInDays/Ref").asText())
+                .isEqualTo("LogRetentionDays");
     }
 
+    /** The statements of one role the stack creates. */
+    private static List<JsonNode> roleStatements(String logicalId) {
+        return policyStatements(JSON.createObjectNode().set("Resources",
+                JSON.createObjectNode().set(logicalId, SamTranslator.resource(DEPLOYED, logicalId))));
+    }
+
+    /** The statements that allow this action, in every role the stack creates. */
     private static List<JsonNode> statementsWith(String action) {
-        return policyStatements(TEMPLATE).stream().filter(statement -> actions(statement).contains(action)).toList();
+        return policyStatements(DEPLOYED).stream().filter(statement -> actions(statement).contains(action)).toList();
+    }
+
+    /** The event source mapping SAM makes of the function's SQS event. */
+    private static JsonNode queueMapping() {
+        List<JsonNode> mappings = CloudFormationTemplates.stream(DEPLOYED_RESOURCES)
+                .filter(resource -> resource.path("Type").asText().equals("AWS::Lambda::EventSourceMapping"))
+                .toList();
+        assertThat(mappings).hasSize(1);
+        return mappings.getFirst();
     }
 
     /** The environment variable names Configuration declares as its public String constants. */
