@@ -3,6 +3,7 @@ package com.example.backupjob.backup;
 import com.example.backupjob.deadline.InvocationDeadline;
 import com.example.backupjob.error.AccessDeniedException;
 import com.example.backupjob.error.BackupServiceException;
+import com.example.backupjob.error.ErrorSource;
 import com.example.backupjob.error.InvalidParameterValueException;
 import com.example.backupjob.error.InvalidRequestException;
 import com.example.backupjob.error.LimitExceededException;
@@ -42,8 +43,8 @@ public final class BackupJobs {
      * quota) waits for another turn, as long as one is free before the invocation's deadline.
      *
      * @param idempotencyToken the token AWS Backup de-duplicates on, derived by the caller
-     * @throws StartBackupJobException named after the service's error code; ThrottlingException also when the
-     *     shared request rate has no call free before the invocation's deadline
+     * @throws StartBackupJobException named after AWS Backup's error code; ThrottlingException also, from the shared
+     *     request rate, when it has no call free before the invocation's deadline
      */
     public BackupJob start(BackupRequest request, String idempotencyToken) {
         StartBackupJobRequest apiRequest = toApiRequest(request, idempotencyToken);
@@ -56,8 +57,9 @@ public final class BackupJobs {
                 throttled = e;
             } catch (ApiCallTimeoutException | AbortedException e) {
                 // The invocation's deadline ended the call, waiting between attempts or for an answer.
-                throw throttled != null ? throttled : new ServiceUnavailableException("AWS Backup did not start the "
-                        + "job in the time left in the invocation: it throttled the call or answered too slowly", e);
+                throw throttled != null ? throttled : new ServiceUnavailableException(ErrorSource.AWS_BACKUP,
+                        "did not start the job in the time left in the invocation: it throttled the call or answered "
+                        + "too slowly", e);
             }
             requestRate.awaitAnotherTurn(throttled);
         }
@@ -77,7 +79,7 @@ public final class BackupJobs {
         } catch (ApiCallTimeoutException | AbortedException e) {
             throw e;
         } catch (SdkClientException e) {
-            throw new ServiceUnavailableException("AWS Backup could not be reached: " + e.getMessage(), e);
+            throw new ServiceUnavailableException(ErrorSource.AWS_BACKUP, "could not be reached: " + e.getMessage(), e);
         }
     }
 
@@ -102,20 +104,22 @@ public final class BackupJobs {
                 .build();
     }
 
+    /** Every AWS Backup error under its own code, with the service's message. */
     private static StartBackupJobException translate(AwsServiceException e) {
         AwsErrorDetails details = e.awsErrorDetails();
         String code = details == null || details.errorCode() == null ? "UnknownError" : details.errorCode();
         String message = details == null || details.errorMessage() == null ? e.getMessage() : details.errorMessage();
+        ErrorSource backup = ErrorSource.AWS_BACKUP;
         return switch (code) {
-            case "ResourceNotFoundException" -> new ResourceNotFoundException(message, e);
-            case "InvalidParameterValueException" -> new InvalidParameterValueException(message, e);
-            case "MissingParameterValueException" -> new MissingParameterValueException(message, e);
-            case "InvalidRequestException" -> new InvalidRequestException(message, e);
-            case "ServiceUnavailableException" -> new ServiceUnavailableException(message, e);
-            case "LimitExceededException" -> new LimitExceededException(message, e);
-            case "ThrottlingException" -> new ThrottlingException(message, e);
-            case "AccessDeniedException" -> new AccessDeniedException(message, e);
-            default -> new BackupServiceException(code, message,
+            case "ResourceNotFoundException" -> new ResourceNotFoundException(backup, message, e);
+            case "InvalidParameterValueException" -> new InvalidParameterValueException(backup, message, e);
+            case "MissingParameterValueException" -> new MissingParameterValueException(backup, message, e);
+            case "InvalidRequestException" -> new InvalidRequestException(backup, message, e);
+            case "ServiceUnavailableException" -> new ServiceUnavailableException(backup, message, e);
+            case "LimitExceededException" -> new LimitExceededException(backup, message, e);
+            case "ThrottlingException" -> new ThrottlingException(backup, message, e);
+            case "AccessDeniedException" -> new AccessDeniedException(backup, message, e);
+            default -> new BackupServiceException(backup, code, message,
                     e.isThrottlingException() || e.statusCode() >= 500, e);
         };
     }

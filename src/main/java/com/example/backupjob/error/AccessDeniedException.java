@@ -1,13 +1,12 @@
 package com.example.backupjob.error;
 
-/** The function's role, or the backup role it passes, lacks a permission AWS Backup needs. */
+/**
+ * A service refused a call for want of a permission: of the function's role, or of the backup role it passes to AWS
+ * Backup.
+ */
 public final class AccessDeniedException extends StartBackupJobException {
 
-    public AccessDeniedException(String message) {
-        this(message, null);
-    }
-
-    public AccessDeniedException(String message, Throwable cause) {
-        super(message, false, cause);
+    public AccessDeniedException(ErrorSource source, String message, Throwable cause) {
+        super(source, message, false, cause);
     }
 }

@@ -1,13 +1,12 @@
 package com.example.backupjob.error;
 
-/** The idempotency store could not be read or written, so no job was started unguarded. */
+/**
+ * The idempotency table could not be used, for the idempotency record or the shared request rate, so no job was
+ * started unguarded.
+ */
 public final class IdempotencyStoreException extends StartBackupJobException {
 
-    public IdempotencyStoreException(String message) {
-        this(message, null);
-    }
-
-    public IdempotencyStoreException(String message, Throwable cause) {
-        super(message, true, cause);
+    public IdempotencyStoreException(ErrorSource source, String message, Throwable cause) {
+        super(source, message, true, cause);
     }
 }

@@ -1,14 +1,15 @@
 package com.example.backupjob.error;
 
-/** A request field has a value out of range or malformed. */
+/** A value out of range or malformed, in the request or as a service judged it. */
 public final class InvalidParameterValueException extends StartBackupJobException {
 
+    /** A problem with the request itself. */
     public InvalidParameterValueException(String message) {
-        this(message, null);
+        this(ErrorSource.REQUEST, message, null);
     }
 
-    public InvalidParameterValueException(String message, Throwable cause) {
-        super(message, false, cause);
+    public InvalidParameterValueException(ErrorSource source, String message, Throwable cause) {
+        super(source, message, false, cause);
     }
 
     @Override

@@ -1,14 +1,15 @@
 package com.example.backupjob.error;
 
-/** A required request field is missing after the defaults were applied. */
+/** A required field is missing after the defaults were applied, in the request or as a service judged it. */
 public final class MissingParameterValueException extends StartBackupJobException {
 
+    /** A problem with the request itself. */
     public MissingParameterValueException(String message) {
-        this(message, null);
+        this(ErrorSource.REQUEST, message, null);
     }
 
-    public MissingParameterValueException(String message, Throwable cause) {
-        super(message, false, cause);
+    public MissingParameterValueException(ErrorSource source, String message, Throwable cause) {
+        super(source, message, false, cause);
     }
 
     @Override

@@ -1,13 +1,12 @@
 package com.example.backupjob.error;
 
-/** AWS Backup could not be reached or answered that it is unavailable. */
+/**
+ * A service could not be reached, was unavailable or too slow for the time left, or the function failed in a way
+ * it did not foresee.
+ */
 public final class ServiceUnavailableException extends StartBackupJobException {
 
-    public ServiceUnavailableException(String message) {
-        this(message, null);
-    }
-
-    public ServiceUnavailableException(String message, Throwable cause) {
-        super(message, true, cause);
+    public ServiceUnavailableException(ErrorSource source, String message, Throwable cause) {
+        super(source, message, true, cause);
     }
 }

@@ -1,13 +1,12 @@
 package com.example.backupjob.error;
 
-/** AWS Backup throttled the call and the SDK's retries did not get through. */
+/**
+ * A call was throttled beyond its retries, or no turn under the shared request rate was free before the deadline;
+ * the source says which.
+ */
 public final class ThrottlingException extends StartBackupJobException {
 
-    public ThrottlingException(String message) {
-        this(message, null);
-    }
-
-    public ThrottlingException(String message, Throwable cause) {
-        super(message, true, cause);
+    public ThrottlingException(ErrorSource source, String message, Throwable cause) {
+        super(source, message, true, cause);
     }
 }

@@ -1,5 +1,6 @@
 package com.example.backupjob.handler;
 
+import com.example.backupjob.error.ErrorSource;
 import com.example.backupjob.error.InvalidRequestException;
 import com.example.backupjob.service.IncomingRequest;
 import com.fasterxml.jackson.core.JacksonException;
@@ -66,7 +67,7 @@ final class EventShapes {
         try {
             return parse(new String(input.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new InvalidRequestException("The event could not be read: " + e.getMessage(), e);
+            throw new InvalidRequestException(ErrorSource.REQUEST, "The event could not be read: " + e.getMessage(), e);
         }
     }
 

@@ -5,6 +5,7 @@ import com.example.backupjob.backup.BackupJob;
 import com.example.backupjob.backup.BackupJobStarter;
 import com.example.backupjob.backup.BackupJobs;
 import com.example.backupjob.deadline.InvocationDeadline;
+import com.example.backupjob.error.ErrorSource;
 import com.example.backupjob.error.IdempotencyAlreadyInProgressException;
 import com.example.backupjob.error.IdempotencyStoreException;
 import com.example.backupjob.error.InvalidRequestException;
@@ -66,14 +67,16 @@ public class IdempotentBackupJobs implements BackupJobStarter {
             BackupJob job = startOnce(new Delivery(backupToken, request), startedNow);
             return new StartedJob(job, startedNow.get() ? Outcome.STARTED : Outcome.DUPLICATE);
         } catch (software.amazon.lambda.powertools.idempotency.exceptions.IdempotencyAlreadyInProgressException e) {
-            throw new IdempotencyAlreadyInProgressException(
-                    "This request is already being processed; retry after it completes", e);
+            throw new IdempotencyAlreadyInProgressException(ErrorSource.IDEMPOTENCY_STORE,
+                    "this request is already being processed by another invocation; retry after it completes", e);
         } catch (IdempotencyValidationException e) {
-            throw new InvalidRequestException("IdempotencyToken: was already used for a different request (same "
-                    + "resource, another field different); send this request with a new token", e);
+            throw new InvalidRequestException(ErrorSource.REQUEST, "IdempotencyToken: was already used for a "
+                    + "different request (same resource, another field different); send this request with a new "
+                    + "token", e);
         } catch (IdempotencyPersistenceLayerException | IdempotencyInconsistentStateException
                 | IdempotencyConfigurationException | IdempotencyKeyException e) {
-            throw new IdempotencyStoreException("The idempotency store failed: " + rootMessage(e), e);
+            throw new IdempotencyStoreException(ErrorSource.IDEMPOTENCY_STORE, "could not be used: " + rootMessage(e),
+                    e);
         }
     }
 

@@ -1,6 +1,7 @@
 package com.example.backupjob.logging;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import com.example.backupjob.error.ErrorSource;
 import com.example.backupjob.error.ServiceUnavailableException;
 import com.example.backupjob.error.StartBackupJobException;
 import java.util.Map;
@@ -9,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.slf4j.event.Level;
+import org.slf4j.spi.LoggingEventBuilder;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /** Powertools structured logging for one invocation: Lambda context fields, correlation id and failure lines. */
@@ -54,8 +56,8 @@ public final class InvocationLogging {
 
     /**
      * Runs work whose every failure reaches the caller under a contract name with one WARN or ERROR line: a failure
-     * of ours as it is, anything else (a bug, a library's own exception, an Error) as ServiceUnavailableException,
-     * logged with its stack trace.
+     * of ours as it is, anything else (a bug, a library's own exception, an Error) as ServiceUnavailableException
+     * from the function, logged with its stack trace.
      *
      * @throws StartBackupJobException whatever the work threw, under its contract name
      */
@@ -63,19 +65,30 @@ public final class InvocationLogging {
         try {
             return work.get();
         } catch (StartBackupJobException e) {
-            failure(e);
+            failure(e).log("{}: {}", e.isRetryable() ? "Backup request failed; a retry can help"
+                    : e.isRejection() ? "Backup request rejected; a retry cannot help until it is fixed"
+                    : "Backup request failed; a retry cannot help", e.getMessage());
             throw e;
         } catch (Throwable e) {
             // The class only: an unexpected exception's message may quote the request, tag values included.
-            ServiceUnavailableException failure = new ServiceUnavailableException("The function failed unexpectedly ("
-                    + e.getClass().getName() + "); a retry can help if the fault was passing", e);
-            LOG.atError()
-                    .addKeyValue("errorType", failure.errorName())
-                    .addKeyValue("retryable", failure.isRetryable())
-                    .addKeyValue("stackTrace", framesOf(e))
-                    .log("Backup request failed: {}", failure.getMessage());
+            ServiceUnavailableException failure = new ServiceUnavailableException(ErrorSource.FUNCTION,
+                    "failed unexpectedly (" + e.getClass().getName() + "); a retry can help if the fault was passing",
+                    e);
+            failure(failure).addKeyValue("stackTrace", framesOf(e)).log("Backup request failed: {}",
+                    failure.getMessage());
             throw failure;
         }
+    }
+
+    /**
+     * The one line of a failure: WARN for a rejected request, ERROR for a failed one, with its name, where it came
+     * from and whether a retry helps. The template's metric filters count these lines by their level and errorType.
+     */
+    private static LoggingEventBuilder failure(StartBackupJobException failure) {
+        return LOG.atLevel(failure.isRejection() ? Level.WARN : Level.ERROR)
+                .addKeyValue("errorType", failure.errorName())
+                .addKeyValue("errorSource", failure.source().label())
+                .addKeyValue("retryable", failure.isRetryable());
     }
 
     /** Where an unexpected failure came from: each exception's class and frames, without its message. */
@@ -88,19 +101,5 @@ public final class InvocationLogging {
             }
         }
         return trace.toString();
-    }
-
-    /**
-     * One WARN line for a rejected request, one ERROR line for a failed one, each saying whether a retry helps. The
-     * template's metric filters count these lines by their level and errorType.
-     */
-    private static void failure(StartBackupJobException failure) {
-        boolean rejected = failure.isRejection();
-        LOG.atLevel(rejected ? Level.WARN : Level.ERROR)
-                .addKeyValue("errorType", failure.errorName())
-                .addKeyValue("retryable", failure.isRetryable())
-                .log("{}: {}", failure.isRetryable() ? "Backup request failed; a retry can help"
-                        : rejected ? "Backup request rejected; a retry cannot help until it is fixed"
-                        : "Backup request failed; a retry cannot help", failure.getMessage());
     }
 }

@@ -1,6 +1,7 @@
 package com.example.backupjob.pacing;
 
 import com.example.backupjob.deadline.InvocationDeadline;
+import com.example.backupjob.error.ErrorSource;
 import com.example.backupjob.error.IdempotencyStoreException;
 import com.example.backupjob.error.ThrottlingException;
 import java.time.Duration;
@@ -66,8 +67,9 @@ public final class SharedRequestRate {
      */
     public void awaitTurn() {
         if (!takeTurn(true)) {
-            throw new ThrottlingException("No StartBackupJob call is free before the invocation's deadline at "
-                    + callsPerSecond + " calls per second, shared by all environments");
+            throw new ThrottlingException(ErrorSource.REQUEST_RATE, "no StartBackupJob call is free before the "
+                    + "invocation's deadline at " + callsPerSecond + " calls per second, shared by all environments",
+                    null);
         }
     }
 
@@ -75,7 +77,7 @@ public final class SharedRequestRate {
      * After AWS Backup throttled a call despite the shared rate (other callers use the quota too): returns at the
      * next free start, if it leaves time to call before the invocation's deadline.
      *
-     * @throws ThrottlingException {@code throttled} when no start is free early enough
+     * @throws ThrottlingException {@code throttled}, AWS Backup's, when no start is free early enough
      */
     public void awaitAnotherTurn(ThrottlingException throttled) {
         if (!takeTurn(false)) {
@@ -136,7 +138,7 @@ public final class SharedRequestRate {
         } catch (ConditionalCheckFailedException e) {
             return Optional.empty();
         } catch (SdkException e) {
-            throw new IdempotencyStoreException("The idempotency table could not pace StartBackupJob: "
+            throw new IdempotencyStoreException(ErrorSource.REQUEST_RATE, "the idempotency table could not be used: "
                     + e.getMessage(), e);
         }
     }
@@ -150,7 +152,8 @@ public final class SharedRequestRate {
             Thread.sleep(Duration.of(waitMicros, ChronoUnit.MICROS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ThrottlingException("Interrupted while waiting for a StartBackupJob call to be free", e);
+            throw new ThrottlingException(ErrorSource.REQUEST_RATE,
+                    "interrupted while waiting for a StartBackupJob call to be free", e);
         }
     }
 

@@ -18,16 +18,12 @@ final class RequestValidator {
     private static final long MAX_RETENTION_DAYS = 36_500L;
     private static final long MIN_COLD_STORAGE_DAYS = 90L;
     private static final int MAX_TAGS = 50;
-    private static final int MAX_TAG_KEY_LENGTH = 128;
-    private static final int MAX_TAG_VALUE_LENGTH = 256;
-    private static final int MAX_NAME_IN_MESSAGE = 64;
 
     private static final Pattern VAULT_NAME = Pattern.compile("^[a-zA-Z0-9\\-_]{2,50}$");
-    private static final String PARTITION = "arn:aws(-[a-z]+)*:";
-    private static final Pattern ARN = Pattern.compile("^" + PARTITION + "[a-z0-9-]+:[a-z0-9-]*:(\\d{12})?:\\S+$");
-    private static final Pattern ROLE_ARN = Pattern.compile("^" + PARTITION + "iam::\\d{12}:role/[\\w+=,.@/-]{1,512}$");
-    private static final Pattern VAULT_ARN =
-            Pattern.compile("^" + PARTITION + "backup:[a-z0-9-]+:\\d{12}:backup-vault:[a-zA-Z0-9\\-_]{2,50}$");
+    private static final Pattern ROLE_ARN =
+            Pattern.compile("^" + SharedRules.PARTITION + "iam::\\d{12}:role/[\\w+=,.@/-]{1,512}$");
+    private static final Pattern VAULT_ARN = Pattern.compile(
+            "^" + SharedRules.PARTITION + "backup:[a-z0-9-]+:\\d{12}:backup-vault:[a-zA-Z0-9\\-_]{2,50}$");
 
     static final List<String> REQUEST_FIELDS = List.of(
             "BackupVaultName", "LogicallyAirGappedBackupVaultArn", "ResourceArn", "IamRoleArn", "IdempotencyToken",
@@ -58,8 +54,8 @@ final class RequestValidator {
                 "must be 2 to 50 characters: letters, digits, '-' or '_'");
         found.matching(request, "LogicallyAirGappedBackupVaultArn", VAULT_ARN,
                 "must be a backup vault ARN (arn:aws:backup:<region>:<account>:backup-vault:<name>)");
-        found.matching(request, "ResourceArn", ARN,
-                "must be an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)");
+        found.text(request, "ResourceArn")
+                .ifPresent(arn -> found.problem("ResourceArn", SharedRules.arnProblem(arn)));
         found.matching(request, "IamRoleArn", ROLE_ARN,
                 "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)");
         found.text(request, "IdempotencyToken")
@@ -92,16 +88,16 @@ final class RequestValidator {
             }
         }
 
+        void problem(String field, Optional<String> problem) {
+            problem.ifPresent(message -> add(field, Kind.INVALID_VALUE, message));
+        }
+
         void range(String field, long value, long min, long max) {
             check(value >= min && value <= max, field, "must be from " + min + " to " + max);
         }
 
         void unknownKeys(JsonNode object, String prefix, List<String> known) {
-            object.fieldNames().forEachRemaining(key -> {
-                if (!known.contains(key)) {
-                    violations.add(Violation.unknownKey(prefix + shorten(key), key, known));
-                }
-            });
+            violations.addAll(SharedRules.unknownKeys(object, prefix, known));
         }
 
         /** Checks a string field, when present, against its pattern. */
@@ -160,23 +156,22 @@ final class RequestValidator {
             check(tags.size() <= MAX_TAGS, "RecoveryPointTags", "must have at most " + MAX_TAGS + " tags");
             tags.properties().forEach(tag -> {
                 String key = tag.getKey();
-                String field = "RecoveryPointTags." + shorten(key);
-                check(!key.isEmpty() && key.length() <= MAX_TAG_KEY_LENGTH, field,
-                        "tag keys must be 1 to " + MAX_TAG_KEY_LENGTH + " characters");
+                String field = "RecoveryPointTags." + SharedRules.fieldName(key);
+                problem(field, SharedRules.tagKeyProblem(key));
+                // A request's own rule: AWS reserves the prefix for the tags it sets (a selection may filter on them).
                 check(!key.regionMatches(true, 0, "aws:", 0, 4), field, "tag keys must not start with 'aws:'");
                 JsonNode value = tag.getValue();
                 if (!value.isTextual()) {
                     add(field, Kind.INVALID_REQUEST, "must be a string, not " + typeOf(value));
                 } else {
-                    check(value.textValue().length() <= MAX_TAG_VALUE_LENGTH, field,
-                            "tag values must be at most " + MAX_TAG_VALUE_LENGTH + " characters");
+                    problem(field, SharedRules.tagValueProblem(value.textValue()));
                 }
             });
         }
 
         void backupOptions(JsonNode options) {
             options.properties().forEach(option -> {
-                String field = "BackupOptions." + shorten(option.getKey());
+                String field = "BackupOptions." + SharedRules.fieldName(option.getKey());
                 if (!option.getKey().equals("WindowsVSS")) {
                     add(field, Kind.INVALID_VALUE, "is not a backup option (only WindowsVSS is)");
                 } else if (!option.getValue().isTextual()) {
@@ -186,10 +181,6 @@ final class RequestValidator {
                             "must be enabled or disabled");
                 }
             });
-        }
-
-        private static String shorten(String key) {
-            return key.length() <= MAX_NAME_IN_MESSAGE ? key : key.substring(0, MAX_NAME_IN_MESSAGE) + "...";
         }
 
         private static String typeOf(JsonNode node) {

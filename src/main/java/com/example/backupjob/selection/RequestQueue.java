@@ -1,6 +1,7 @@
 package com.example.backupjob.selection;
 
 import com.example.backupjob.deadline.InvocationDeadline;
+import com.example.backupjob.error.ErrorSource;
 import com.example.backupjob.error.InvalidParameterValueException;
 import com.example.backupjob.error.ServiceUnavailableException;
 import com.example.backupjob.error.StartBackupJobException;
@@ -65,16 +66,16 @@ public final class RequestQueue {
             failed = call(pending).failed();
             List<BatchResultErrorEntry> rejected = failed.stream().filter(BatchResultErrorEntry::senderFault).toList();
             if (!rejected.isEmpty()) {
-                throw new InvalidParameterValueException(rejected.size() + " of " + pending.size()
-                        + " messages were rejected by SQS (" + codes(rejected) + "); a retry cannot help");
+                throw new InvalidParameterValueException(ErrorSource.SQS, "rejected " + rejected.size() + " of "
+                        + pending.size() + " messages (" + codes(rejected) + "); a retry cannot help", null);
             }
             if (failed.isEmpty()) {
                 return;
             }
             pending.keySet().retainAll(failed.stream().map(BatchResultErrorEntry::id).toList());
         }
-        throw new ServiceUnavailableException(failed.size() + " messages could not be queued after " + ATTEMPTS
-                + " attempts (" + codes(failed) + ")");
+        throw new ServiceUnavailableException(ErrorSource.SQS, failed.size() + " messages could not be queued after "
+                + ATTEMPTS + " attempts (" + codes(failed) + ")", null);
     }
 
     private SendMessageBatchResponse call(Map<String, String> entries) {
@@ -87,7 +88,8 @@ public final class RequestQueue {
                     .overrideConfiguration(deadline.callOverride()));
         } catch (SdkException e) {
             // The SDK's messages name the queue and the error code, never a body.
-            throw new ServiceUnavailableException("The request queue could not be reached: " + e.getMessage(), e);
+            throw new ServiceUnavailableException(ErrorSource.SQS, "SendMessageBatch to the request queue failed: "
+                    + e.getMessage(), e);
         }
     }
 
@@ -101,7 +103,7 @@ public final class RequestQueue {
             Thread.sleep(ThreadLocalRandom.current().nextLong(ceiling + 1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ServiceUnavailableException("Interrupted while retrying the request queue", e);
+            throw new ServiceUnavailableException(ErrorSource.SQS, "interrupted while retrying the request queue", e);
         }
     }
 }

@@ -4,6 +4,7 @@ import com.example.backupjob.error.InvalidRequestException;
 import com.example.backupjob.error.StartBackupJobException;
 import com.example.backupjob.request.BackupRequest;
 import com.example.backupjob.request.RequestReader;
+import com.example.backupjob.request.SharedRules;
 import com.example.backupjob.request.Violation;
 import com.example.backupjob.request.Violation.Kind;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -21,17 +23,14 @@ import java.util.regex.Pattern;
  */
 public final class SelectionReader {
 
-    // Limits of GetResources' TagFilters and ResourceTypeFilters (Resource Groups Tagging API reference).
+    // Limits of GetResources' TagFilters and ResourceTypeFilters (Resource Groups Tagging API reference); the
+    // limits of each tag key and value are those of a request's tags, in SharedRules.
     private static final int MAX_TAG_KEYS = 50;
     private static final int MAX_TAG_VALUES = 20;
-    private static final int MAX_TAG_KEY_LENGTH = 128;
-    private static final int MAX_TAG_VALUE_LENGTH = 256;
     private static final int MAX_RESOURCE_TYPES = 100;
-    private static final int MAX_NAME_IN_MESSAGE = 64;
 
     private static final List<String> SELECTION_FIELDS = List.of("Tags", "ResourceTypes", "NotResources");
     private static final Pattern RESOURCE_TYPE = Pattern.compile("^[a-z0-9-]+(:[A-Za-z0-9-]+)?$");
-    private static final Pattern ARN = Pattern.compile("^arn:aws(-[a-z]+)*:[a-z0-9-]+:[a-z0-9-]*:(\\d{12})?:\\S+$");
 
     private final RequestReader requests;
 
@@ -71,12 +70,12 @@ public final class SelectionReader {
             } else if (!selection.isObject()) {
                 add("Selection", Kind.INVALID_REQUEST, "must be an object");
             } else {
-                unknownKeys(selection);
+                violations.addAll(SharedRules.unknownKeys(selection, "Selection.", SELECTION_FIELDS));
                 tags(selection.get("Tags"), tags);
                 strings(selection.get("ResourceTypes"), "Selection.ResourceTypes", type -> {
                     resourceTypes.add(type);
-                    return RESOURCE_TYPE.matcher(type).matches() ? null
-                            : "must be a resource type filter: service or service:type, e.g. dynamodb:table";
+                    return RESOURCE_TYPE.matcher(type).matches() ? Optional.empty() : Optional.of(
+                            "must be a resource type filter: service or service:type, e.g. dynamodb:table");
                 });
                 if (resourceTypes.size() > MAX_RESOURCE_TYPES) {
                     add("Selection.ResourceTypes", Kind.INVALID_VALUE,
@@ -84,19 +83,10 @@ public final class SelectionReader {
                 }
                 strings(selection.get("NotResources"), "Selection.NotResources", arn -> {
                     notResources.add(arn);
-                    return ARN.matcher(arn).matches() ? null
-                            : "must be an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)";
+                    return SharedRules.arnProblem(arn);
                 });
             }
             return new Selection(new TreeMap<>(tags), resourceTypes, notResources);
-        }
-
-        private void unknownKeys(JsonNode selection) {
-            selection.fieldNames().forEachRemaining(key -> {
-                if (!SELECTION_FIELDS.contains(key)) {
-                    violations.add(Violation.unknownKey("Selection." + shorten(key), key, SELECTION_FIELDS));
-                }
-            });
         }
 
         private void tags(JsonNode tags, Map<String, List<String>> read) {
@@ -112,16 +102,12 @@ public final class SelectionReader {
                 add("Selection.Tags", Kind.INVALID_VALUE, "must have 1 to " + MAX_TAG_KEYS + " tag keys");
             }
             tags.properties().forEach(tag -> {
-                String field = "Selection.Tags." + shorten(tag.getKey());
-                if (tag.getKey().isEmpty() || tag.getKey().length() > MAX_TAG_KEY_LENGTH) {
-                    add(field, Kind.INVALID_VALUE, "tag keys must be 1 to " + MAX_TAG_KEY_LENGTH + " characters");
-                }
+                String field = "Selection.Tags." + SharedRules.fieldName(tag.getKey());
+                SharedRules.tagKeyProblem(tag.getKey()).ifPresent(problem -> add(field, Kind.INVALID_VALUE, problem));
                 List<String> values = new ArrayList<>();
-                // Tag values are never quoted: a message says where the problem is, not what the value was.
                 strings(tag.getValue(), field, value -> {
                     values.add(value);
-                    return value.length() <= MAX_TAG_VALUE_LENGTH ? null
-                            : "tag values must be at most " + MAX_TAG_VALUE_LENGTH + " characters";
+                    return SharedRules.tagValueProblem(value);
                 });
                 if (tag.getValue().isArray() && (tag.getValue().isEmpty() || tag.getValue().size() > MAX_TAG_VALUES)) {
                     add(field, Kind.INVALID_VALUE, "must have 1 to " + MAX_TAG_VALUES + " values");
@@ -130,8 +116,8 @@ public final class SelectionReader {
             });
         }
 
-        /** Reads an optional array of strings, checking each with a rule that answers a problem or null. */
-        private void strings(JsonNode array, String field, Function<String, String> rule) {
+        /** Reads an optional array of strings, checking each with a rule that answers its problem, if any. */
+        private void strings(JsonNode array, String field, Function<String, Optional<String>> rule) {
             if (array == null) {
                 return;
             }
@@ -145,15 +131,9 @@ public final class SelectionReader {
                     add(field + "[" + i + "]", Kind.INVALID_REQUEST, "must be a string");
                     continue;
                 }
-                String problem = rule.apply(item.textValue());
-                if (problem != null) {
-                    add(field + "[" + i + "]", Kind.INVALID_VALUE, problem);
-                }
+                String path = field + "[" + i + "]";
+                rule.apply(item.textValue()).ifPresent(problem -> add(path, Kind.INVALID_VALUE, problem));
             }
-        }
-
-        private static String shorten(String key) {
-            return key.length() <= MAX_NAME_IN_MESSAGE ? key : key.substring(0, MAX_NAME_IN_MESSAGE) + "...";
         }
     }
 }

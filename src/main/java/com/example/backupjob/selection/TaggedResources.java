@@ -3,6 +3,7 @@ package com.example.backupjob.selection;
 import com.example.backupjob.deadline.InvocationDeadline;
 import com.example.backupjob.error.AccessDeniedException;
 import com.example.backupjob.error.BackupServiceException;
+import com.example.backupjob.error.ErrorSource;
 import com.example.backupjob.error.InvalidParameterValueException;
 import com.example.backupjob.error.ServiceUnavailableException;
 import com.example.backupjob.error.StartBackupJobException;
@@ -64,24 +65,29 @@ public final class TaggedResources {
         } catch (AwsServiceException e) {
             throw translate(e);
         } catch (SdkException e) {
-            throw new ServiceUnavailableException("The Resource Groups Tagging API could not be reached in time: "
+            throw new ServiceUnavailableException(ErrorSource.TAGGING_API, "could not be reached in time: "
                     + e.getMessage(), e);
         }
     }
 
-    /** The service's messages are left out: they may repeat the tag values of the request. */
+    /**
+     * The Tagging API's errors under the contract's names; an unlisted code under its own, as AWS Backup's are. The
+     * service's messages are left out: they may repeat the tag values of the request.
+     */
     private static StartBackupJobException translate(AwsServiceException e) {
-        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
-        String message = "GetResources failed with " + code + " (HTTP " + e.statusCode() + ")";
-        return switch (code == null ? "" : code) {
+        String code = e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null ? "UnknownError"
+                : e.awsErrorDetails().errorCode();
+        String call = "GetResources (" + code + ", HTTP " + e.statusCode() + ")";
+        ErrorSource tagging = ErrorSource.TAGGING_API;
+        return switch (code) {
             case "ThrottledException", "ThrottlingException" ->
-                    new ThrottlingException(message + " after the SDK's retries", e);
-            case "InvalidParameterException" -> new InvalidParameterValueException(message, e);
-            case "AccessDeniedException" ->
-                    new AccessDeniedException(message + ": the function's role needs tag:GetResources", e);
+                    new ThrottlingException(tagging, "throttled " + call + " after the SDK's retries", e);
+            case "InvalidParameterException" -> new InvalidParameterValueException(tagging, "rejected " + call, e);
+            case "AccessDeniedException" -> new AccessDeniedException(tagging,
+                    "denied " + call + ": the function's role needs tag:GetResources", e);
             case "InternalServiceException", "PaginationTokenExpiredException" ->
-                    new ServiceUnavailableException(message, e);
-            default -> new BackupServiceException(code == null ? "UnknownError" : code, message,
+                    new ServiceUnavailableException(tagging, "failed " + call, e);
+            default -> new BackupServiceException(tagging, code, "failed " + call,
                     e.statusCode() >= 500 || e.isThrottlingException(), e);
         };
     }

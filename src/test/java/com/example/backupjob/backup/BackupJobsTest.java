@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.http.Fault;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -86,8 +87,10 @@ class BackupJobsTest {
         // 6 s: time for the SDK's three throttled attempts, after which the deadline ends the turns they get.
         LocalAws.Outcome outcome = invoke(aws.handler(), "{}", LambdaTestContext.create(Duration.ofSeconds(6)));
 
-        assertThat(outcome.error()).isExactlyInstanceOf(errorName).hasMessage("the service said no");
+        assertThat(outcome.error()).isExactlyInstanceOf(errorName).hasMessage("AWS Backup: the service said no");
         assertThat(errorName.getSimpleName()).isEqualTo(code);
+        assertThat(failureLine().path("errorType").asText()).isEqualTo(code);
+        assertThat(failureLine().path("errorSource").asText()).isEqualTo("AWS Backup");
     }
 
     @Test
@@ -96,8 +99,11 @@ class BackupJobsTest {
 
         LocalAws.Outcome outcome = invoke(aws.handler(), "{}");
 
+        // the message starts with the service's code, as the contract says, then names the service
         assertThat(outcome.error()).isExactlyInstanceOf(BackupServiceException.class)
-                .hasMessage("ConflictException: busy");
+                .hasMessage("ConflictException: AWS Backup: busy");
+        assertThat(failureLine().path("errorType").asText()).isEqualTo("ConflictException");
+        assertThat(failureLine().path("errorSource").asText()).isEqualTo("AWS Backup");
     }
 
     @Test
@@ -108,7 +114,15 @@ class BackupJobsTest {
         LocalAws.Outcome outcome = invoke(aws.handler(), "{}");
 
         assertThat(outcome.error()).isExactlyInstanceOf(ServiceUnavailableException.class)
-                .hasMessageStartingWith("AWS Backup could not be reached: ");
+                .hasMessageStartingWith("AWS Backup: could not be reached: ");
         assertThat(((StartBackupJobException) outcome.error()).isRetryable()).isTrue();
+        assertThat(failureLine().path("errorSource").asText()).isEqualTo("AWS Backup");
+    }
+
+    /** The one WARN or ERROR line of the failed invocation. */
+    private JsonNode failureLine() {
+        List<JsonNode> lines = aws.logLines().stream().filter(line -> line.has("errorType")).toList();
+        assertThat(lines).hasSize(1);
+        return lines.getFirst();
     }
 }

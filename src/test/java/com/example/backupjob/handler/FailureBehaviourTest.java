@@ -10,6 +10,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.example.backupjob.config.Configuration;
 import com.example.backupjob.error.IdempotencyStoreException;
 import com.example.backupjob.error.LimitExceededException;
 import com.example.backupjob.error.ServiceUnavailableException;
@@ -23,6 +24,7 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -72,12 +74,14 @@ class FailureBehaviourTest {
         LocalAws.Outcome outcome = invoke(aws.handler(), REQUEST, LambdaTestContext.create(Duration.ofSeconds(8)));
 
         // then
-        assertThat(outcome.error()).isExactlyInstanceOf(ThrottlingException.class).hasMessage("Rate exceeded");
+        assertThat(outcome.error()).isExactlyInstanceOf(ThrottlingException.class)
+                .hasMessage("AWS Backup: Rate exceeded");
         assertThat(((StartBackupJobException) outcome.error()).isRetryable()).isTrue();
         assertThat(aws.backupCalls()).hasSizeGreaterThan(3);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(8));
         assertThat(lastErrorLine().path("message").asText())
-                .isEqualTo("Backup request failed; a retry can help: Rate exceeded");
+                .isEqualTo("Backup request failed; a retry can help: AWS Backup: Rate exceeded");
+        assertThat(lastErrorLine().path("errorSource").asText()).isEqualTo("AWS Backup");
     }
 
     @Test
@@ -90,7 +94,7 @@ class FailureBehaviourTest {
         assertThat(((StartBackupJobException) outcome.error()).isRetryable()).isTrue();
         assertThat(aws.backupCalls()).hasSize(1);
         assertThat(lastErrorLine().path("message").asText())
-                .isEqualTo("Backup request failed; a retry can help: Too many concurrent jobs");
+                .isEqualTo("Backup request failed; a retry can help: AWS Backup: Too many concurrent jobs");
     }
 
     @Test
@@ -100,7 +104,7 @@ class FailureBehaviourTest {
         LocalAws.Outcome outcome = invoke(aws.handler(), REQUEST);
 
         assertThat(outcome.error()).isExactlyInstanceOf(ServiceUnavailableException.class)
-                .hasMessageStartingWith("AWS Backup could not be reached");
+                .hasMessageStartingWith("AWS Backup: could not be reached");
         assertThat(aws.backupCalls()).hasSize(3);
     }
 
@@ -122,6 +126,25 @@ class FailureBehaviourTest {
         assertThat(invoke(handler, REQUEST).json().path("BackupJobId").asText()).isNotBlank();
         List<JsonNode> calls = aws.backupCalls();
         assertThat(calls.getLast().path("IdempotencyToken")).isEqualTo(calls.getFirst().path("IdempotencyToken"));
+    }
+
+    @Test
+    void noCallFreeUnderTheSharedRateBeforeTheDeadlineFailsAsThrottlingFromTheRateWithoutCallingBackup() {
+        // given one StartBackupJob call every 10 s, the first taken, and 5 s left in the next invocation
+        var handler = aws.handler(Map.of(Configuration.START_BACKUP_JOB_RATE, "0.1"));
+        invoke(handler, "{\"IdempotencyToken\": \"first\"}").json();
+
+        // when
+        LocalAws.Outcome outcome = invoke(handler, REQUEST, LambdaTestContext.create(Duration.ofSeconds(5)));
+
+        // then: the same name as AWS Backup's throttling, but the message and the log line say it was the rate
+        assertThat(outcome.error()).isExactlyInstanceOf(ThrottlingException.class)
+                .hasMessageStartingWith("Shared request rate: no StartBackupJob call is free before the invocation's "
+                        + "deadline");
+        assertThat(((StartBackupJobException) outcome.error()).isRetryable()).isTrue();
+        assertThat(lastErrorLine().path("errorType").asText()).isEqualTo("ThrottlingException");
+        assertThat(lastErrorLine().path("errorSource").asText()).isEqualTo("Shared request rate");
+        assertThat(aws.backupCalls()).hasSize(1);
     }
 
     @Test
@@ -225,13 +248,14 @@ class FailureBehaviourTest {
 
         // then it is ServiceUnavailableException, logged once at ERROR with its stack trace, quoting no input
         assertThat(outcome.error()).isExactlyInstanceOf(ServiceUnavailableException.class)
-                .hasMessageStartingWith("The function failed unexpectedly (java.lang.");
+                .hasMessageStartingWith("Function: failed unexpectedly (java.lang.");
         assertThat(outcome.error().getMessage()).doesNotContain("secret-tag-value");
         List<JsonNode> failureLines = aws.logLines().subList(linesBefore, aws.logLines().size()).stream()
                 .filter(line -> line.has("errorType")).toList();
         assertThat(failureLines).singleElement().satisfies(line -> {
             assertThat(line.path("level").asText()).isEqualTo("ERROR");
             assertThat(line.path("errorType").asText()).isEqualTo("ServiceUnavailableException");
+            assertThat(line.path("errorSource").asText()).isEqualTo("Function");
             assertThat(line.path("stackTrace").asText()).contains("SimulatedFaults.beforeExecution");
             assertThat(line.toString()).doesNotContain("secret-tag-value");
         });

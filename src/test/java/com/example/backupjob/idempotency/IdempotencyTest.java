@@ -127,6 +127,7 @@ class IdempotencyTest {
         // then it is refused, naming the token, and AWS Backup is not called again; the same request still gets its job
         assertThat(reused.error()).isExactlyInstanceOf(InvalidRequestException.class)
                 .hasMessageStartingWith("IdempotencyToken: was already used for a different request");
+        assertThat(failureLine().path("errorSource").asText()).isEqualTo("Request");
         assertThat(invoke(handler, request + "}").json()).isEqualTo(first);
         assertThat(aws.backupCalls()).hasSize(1);
     }
@@ -179,7 +180,10 @@ class IdempotencyTest {
         LocalAws.Outcome second = invoke(handler, event("eventbridge-event.json"));
 
         // then it is told to retry later and only the first starts a job
-        assertThat(second.error()).isExactlyInstanceOf(IdempotencyAlreadyInProgressException.class);
+        assertThat(second.error()).isExactlyInstanceOf(IdempotencyAlreadyInProgressException.class)
+                .hasMessage("Idempotency store: this request is already being processed by another invocation; "
+                        + "retry after it completes");
+        assertThat(failureLine().path("errorSource").asText()).isEqualTo("Idempotency store");
         assertThat(first.get(10, TimeUnit.SECONDS).json().path("BackupJobId").asText()).isNotBlank();
         assertThat(aws.backupCalls()).hasSize(1);
     }
@@ -215,7 +219,8 @@ class IdempotencyTest {
 
         // then
         assertThat(outcome.error()).isExactlyInstanceOf(IdempotencyStoreException.class)
-                .hasMessageStartingWith("The idempotency store failed: ");
+                .hasMessageStartingWith("Idempotency store: could not be used: ");
+        assertThat(failureLine().path("errorSource").asText()).isEqualTo("Idempotency store");
         assertThat(aws.backupCalls()).isEmpty();
     }
 
@@ -249,6 +254,13 @@ class IdempotencyTest {
                 .isNotEqualTo(IdempotencyKeys.backupToken("key", request("Default", "arn:aws:s3:::b")))
                 .isNotEqualTo(IdempotencyKeys.backupToken("key", request("Other", "arn:aws:s3:::a")))
                 .isNotEqualTo(IdempotencyKeys.backupToken("other-key", request));
+    }
+
+    /** The one WARN or ERROR line of the failed invocation. */
+    private JsonNode failureLine() {
+        List<JsonNode> lines = aws.logLines().stream().filter(line -> line.has("errorType")).toList();
+        assertThat(lines).hasSize(1);
+        return lines.getFirst();
     }
 
     /** A handler whose DynamoDB endpoint is a port where nothing listens. */

@@ -68,6 +68,7 @@ class InvocationLoggingTest {
                 .equals("b1a2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d")).singleElement().satisfies(line -> {
                     assertThat(line.path("level").asText()).isEqualTo("WARN");
                     assertThat(line.path("errorType").asText()).isEqualTo("InvalidRequestException");
+                    assertThat(line.path("errorSource").asText()).isEqualTo("Request");
                     assertThat(line.path("message").asText()).isEqualTo("Backup request rejected; a retry cannot "
                             + "help until it is fixed: ResourceARN: is not a known field (did you mean ResourceArn?)");
                 });
@@ -82,8 +83,9 @@ class InvocationLoggingTest {
         assertThat(functionLines()).singleElement().satisfies(line -> {
             assertThat(line.path("level").asText()).isEqualTo("ERROR");
             assertThat(line.path("errorType").asText()).isEqualTo("LimitExceededException");
+            assertThat(line.path("errorSource").asText()).isEqualTo("AWS Backup");
             assertThat(line.path("message").asText())
-                    .isEqualTo("Backup request failed; a retry can help: Too many jobs");
+                    .isEqualTo("Backup request failed; a retry can help: AWS Backup: Too many jobs");
         });
     }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.example.backupjob.config.AwsClients;
 import com.example.backupjob.deadline.InvocationDeadline;
+import com.example.backupjob.error.ErrorSource;
+import com.example.backupjob.error.IdempotencyStoreException;
 import com.example.backupjob.error.ThrottlingException;
 import com.example.backupjob.tooling.support.DynaliteServer;
 import com.example.backupjob.tooling.support.LambdaTestContext;
@@ -76,10 +78,27 @@ class SharedRequestRateTest {
 
         // when, then
         assertThatThrownBy(nearItsDeadline::awaitTurn)
-                .isInstanceOfSatisfying(ThrottlingException.class, e -> assertThat(e.isRetryable()).isTrue())
-                .hasMessage("No StartBackupJob call is free before the invocation's deadline at 0.1 calls per "
-                        + "second, shared by all environments");
+                .isInstanceOfSatisfying(ThrottlingException.class, e -> {
+                    assertThat(e.isRetryable()).isTrue();
+                    assertThat(e.source()).isEqualTo(ErrorSource.REQUEST_RATE);
+                })
+                .hasMessage("Shared request rate: no StartBackupJob call is free before the invocation's deadline "
+                        + "at 0.1 calls per second, shared by all environments");
         assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void tableThatCannotBeUsedIsAnIdempotencyStoreExceptionFromTheSharedRate() {
+        // given a table that does not exist
+        SharedRequestRate requestRate = requestRate("no-such-table", 1, Duration.ofSeconds(30));
+
+        // when, then: the contract's name for the table, and a message that says the rate could not use it
+        assertThatThrownBy(requestRate::awaitTurn)
+                .isInstanceOfSatisfying(IdempotencyStoreException.class, e -> {
+                    assertThat(e.isRetryable()).isTrue();
+                    assertThat(e.source()).isEqualTo(ErrorSource.REQUEST_RATE);
+                })
+                .hasMessageStartingWith("Shared request rate: the idempotency table could not be used: ");
     }
 
     @Test

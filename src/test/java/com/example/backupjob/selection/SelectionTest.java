@@ -236,7 +236,8 @@ class SelectionTest {
 
             // then: each attempt held back one more entry, so the last one was never queued
             assertThat(outcome.error()).isExactlyInstanceOf(ServiceUnavailableException.class)
-                    .hasMessage("1 messages could not be queued after 5 attempts (InternalError)");
+                    .hasMessage("Amazon SQS: 1 messages could not be queued after 5 attempts (InternalError)");
+            assertThat(failureLine().path("errorSource").asText()).isEqualTo("Amazon SQS");
             assertThat(proxy.batchCalls()).isEqualTo(5);
             assertThat(local.messagesQueued()).isEqualTo(2);
         }
@@ -266,8 +267,10 @@ class SelectionTest {
         LocalAws.Outcome outcome = LocalAws.invoke(local.handler(), SELECTION);
 
         // then
-        assertThat(outcome.error()).isExactlyInstanceOf(ThrottlingException.class)
-                .hasMessage("GetResources failed with ThrottledException (HTTP 400) after the SDK's retries");
+        assertThat(outcome.error()).isExactlyInstanceOf(ThrottlingException.class).hasMessage("Resource Groups "
+                + "Tagging API: throttled GetResources (ThrottledException, HTTP 400) after the SDK's retries");
+        assertThat(failureLine().path("errorType").asText()).isEqualTo("ThrottlingException");
+        assertThat(failureLine().path("errorSource").asText()).isEqualTo("Resource Groups Tagging API");
         assertThat(local.tagging().requests()).hasSize(3);
         assertThat(local.messagesQueued()).isZero();
     }
@@ -284,7 +287,8 @@ class SelectionTest {
 
             // then
             assertThat(outcome.error()).isExactlyInstanceOf(InvalidParameterValueException.class)
-                    .hasMessage("1 of 3 messages were rejected by SQS (InvalidParameterValue); a retry cannot help");
+                    .hasMessage("Amazon SQS: rejected 1 of 3 messages (InvalidParameterValue); a retry cannot help");
+            assertThat(failureLine().path("errorSource").asText()).isEqualTo("Amazon SQS");
             assertThat(proxy.batchCalls()).isEqualTo(1);
         }
     }
@@ -298,29 +302,43 @@ class SelectionTest {
         LocalAws.Outcome outcome = LocalAws.invoke(local.handler(), SELECTION);
 
         // then
-        assertThat(outcome.error()).isExactlyInstanceOf(AccessDeniedException.class).hasMessage("GetResources failed "
-                + "with AccessDeniedException (HTTP 400): the function's role needs tag:GetResources");
+        assertThat(outcome.error()).isExactlyInstanceOf(AccessDeniedException.class).hasMessage("Resource Groups "
+                + "Tagging API: denied GetResources (AccessDeniedException, HTTP 400): the function's role needs "
+                + "tag:GetResources");
+        assertThat(failureLine().path("errorSource").asText()).isEqualTo("Resource Groups Tagging API");
         assertThat(local.messagesQueued()).isZero();
     }
 
     @ParameterizedTest(name = "{1}")
-    @CsvSource({
-            "500, InternalServiceException, com.example.backupjob.error.ServiceUnavailableException, 3",
-            "400, PaginationTokenExpiredException, com.example.backupjob.error.ServiceUnavailableException, 1",
-            "400, InvalidParameterException, com.example.backupjob.error.InvalidParameterValueException, 1"})
-    void getResourcesErrorsFailUnderTheirMeaningWithoutTheServicesMessage(int status, String code,
-            Class<? extends RuntimeException> error, int calls) {
+    @CsvSource(delimiter = '|', textBlock = """
+            500 | InternalServiceException        | ServiceUnavailableException    | 3 | failed
+            400 | PaginationTokenExpiredException | ServiceUnavailableException    | 1 | failed
+            400 | InvalidParameterException       | InvalidParameterValueException | 1 | rejected
+            403 | UnrecognizedClientException     | BackupServiceException         | 1 | failed
+            """)
+    void getResourcesErrorsFailUnderTheirMeaningWithoutTheServicesMessage(int status, String code, String errorName,
+            int calls, String outcomeOfTheCall) {
         // given
         local.tagging().failNext(Integer.MAX_VALUE, status, code);
 
         // when
         LocalAws.Outcome outcome = LocalAws.invoke(local.handler(), SELECTION);
 
-        // then: 5xx are retried by the SDK; the others are not
-        assertThat(outcome.error()).isExactlyInstanceOf(error)
-                .hasMessage("GetResources failed with " + code + " (HTTP " + status + ")");
+        // then: 5xx are retried by the SDK, the others are not; an unlisted code leads the message, as for AWS Backup
+        assertThat(outcome.error().getClass().getSimpleName()).isEqualTo(errorName);
+        String unlistedCode = errorName.equals("BackupServiceException") ? code + ": " : "";
+        assertThat(outcome.error()).hasMessage(unlistedCode + "Resource Groups Tagging API: " + outcomeOfTheCall
+                + " GetResources (" + code + ", HTTP " + status + ")");
+        assertThat(failureLine().path("errorSource").asText()).isEqualTo("Resource Groups Tagging API");
         assertThat(local.tagging().requests()).hasSize(calls);
         assertThat(local.messagesQueued()).isZero();
+    }
+
+    /** The one WARN or ERROR line of the failed invocation. */
+    private JsonNode failureLine() {
+        List<JsonNode> lines = aws.logLines().stream().filter(line -> line.has("errorType")).toList();
+        assertThat(lines).hasSize(1);
+        return lines.getFirst();
     }
 
     private static List<Resource> tables(int count) {
