@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -107,33 +108,27 @@ class DeployedVersionTest {
     @ParameterizedTest
     @MethodSource("parametersReachingTheFunction")
     void changingOneParameterThatReachesTheFunctionPublishesANewVersion(String parameter) {
-        // given
-        Map<String, String> before = deployedWith(parameter);
-        Map<String, String> after = new HashMap<>(before);
-        after.put(parameter, CHANGED.get(parameter));
+        List<DeployedVersion> versions = versionsBeforeAndAfterChanging(parameter);
 
-        // when
-        DeployedVersion last = deployedVersion(before);
-        DeployedVersion next = deployedVersion(after);
-
-        // then
-        assertThat(next).as("the version deployed after changing %s alone", parameter).isNotEqualTo(last);
+        assertThat(versions.get(1)).as("the version deployed after changing %s alone", parameter)
+                .isNotEqualTo(versions.get(0));
     }
 
     @ParameterizedTest
     @MethodSource("parametersReachingNoFunctionConfiguration")
     void changingOneParameterThatReachesNoFunctionConfigurationKeepsTheVersion(String parameter) {
-        // given
+        List<DeployedVersion> versions = versionsBeforeAndAfterChanging(parameter);
+
+        assertThat(versions.get(1)).as("the version deployed after changing %s alone", parameter)
+                .isEqualTo(versions.get(0));
+    }
+
+    /** The version deployed with the parameter at a valid first value, then with only that parameter changed. */
+    private static List<DeployedVersion> versionsBeforeAndAfterChanging(String parameter) {
         Map<String, String> before = deployedWith(parameter);
         Map<String, String> after = new HashMap<>(before);
         after.put(parameter, CHANGED.get(parameter));
-
-        // when
-        DeployedVersion last = deployedVersion(before);
-        DeployedVersion next = deployedVersion(after);
-
-        // then
-        assertThat(next).as("the version deployed after changing %s alone", parameter).isEqualTo(last);
+        return List.of(deployedVersion(before), deployedVersion(after));
     }
 
     @ParameterizedTest(name = "{0}")
