@@ -48,11 +48,6 @@ public record CopyConfiguration(String sourceVaultArn, String backupRoleArn, Lis
         return sourceVaultArn.substring(sourceVaultArn.lastIndexOf(':') + 1);
     }
 
-    /** The source vault's Region, the fourth field of its ARN. */
-    public String sourceRegion() {
-        return sourceVaultArn.split(":")[3];
-    }
-
     /**
      * @throws ConfigurationException for the first variable that is missing or malformed, naming it
      */
