@@ -2,6 +2,7 @@
 // the way Step Functions' integrations call AWS:
 //   arn:aws:states:::lambda:invoke                    -> the Lambda Invoke API at lambdaEndpoint
 //   arn:aws:states:::aws-sdk:backup:describeBackupJob -> the AWS Backup rest-json API at backupEndpoint
+//   arn:aws:states:::aws-sdk:backup:listCopyJobs      -> the same, GET /copy-jobs/ with the model's query names
 // Waits and retry intervals take no time. Usage:
 //   node run-workflow.mjs '{"definition": "<path>", "substitutions": {...}, "lambdaEndpoint": "http://127.0.0.1:N",
 //                           "backupEndpoint": "http://127.0.0.1:M"}'
@@ -24,6 +25,15 @@ const { StateMachine } = await import('aws-local-stepfunctions');
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const DESCRIBE_BACKUP_JOB = 'arn:aws:states:::aws-sdk:backup:describeBackupJob';
+const LIST_COPY_JOBS = 'arn:aws:states:::aws-sdk:backup:listCopyJobs';
+// ListCopyJobs' parameters and where the service model (backup/2018-11-15) puts each in the query string.
+const LIST_COPY_JOBS_QUERY = {
+  NextToken: 'nextToken', MaxResults: 'maxResults', ByResourceArn: 'resourceArn', ByState: 'state',
+  ByCreatedBefore: 'createdBefore', ByCreatedAfter: 'createdAfter', ByResourceType: 'resourceType',
+  ByDestinationVaultArn: 'destinationVaultArn', ByAccountId: 'accountId', ByCompleteBefore: 'completeBefore',
+  ByCompleteAfter: 'completeAfter', ByParentJobId: 'parentJobId', ByMessageCategory: 'messageCategory',
+  BySourceRecoveryPointArn: 'sourceRecoveryPointArn',
+};
 
 const setup = JSON.parse(process.argv[2]);
 const definition = withIntrinsicCausePaths(substitute(JSON.parse(readFileSync(setup.definition, 'utf8')),
@@ -71,6 +81,8 @@ function taskHandler(stateName, resource) {
       return invokeLambda;
     case DESCRIBE_BACKUP_JOB:
       return describeBackupJob;
+    case LIST_COPY_JOBS:
+      return listCopyJobs;
     default:
       throw new Error(`${stateName}: no local stand-in for ${resource}`);
   }
@@ -99,6 +111,24 @@ async function invokeLambda({ FunctionName, Payload }) {
 /** As the aws-sdk:backup integration: the API's answer as is, an error as Backup.<its code>. */
 async function describeBackupJob({ BackupJobId }) {
   const response = await fetch(`${setup.backupEndpoint}/backup-jobs/${encodeURIComponent(BackupJobId)}`);
+  const body = await response.json();
+  if (response.status !== 200) {
+    throw error(`Backup.${response.headers.get('x-amzn-ErrorType') ?? body.__type}`,
+      `${body.Message} (Service: Backup, Status Code: ${response.status})`);
+  }
+  return body;
+}
+
+/** As the aws-sdk:backup integration: a parameter the model does not know fails the task, as the SDK would. */
+async function listCopyJobs(parameters) {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(parameters ?? {})) {
+    if (!(name in LIST_COPY_JOBS_QUERY)) {
+      throw error('States.Runtime', `ListCopyJobs has no parameter ${name}`);
+    }
+    query.set(LIST_COPY_JOBS_QUERY[name], String(value));
+  }
+  const response = await fetch(`${setup.backupEndpoint}/copy-jobs/?${query}`);
   const body = await response.json();
   if (response.status !== 200) {
     throw error(`Backup.${response.headers.get('x-amzn-ErrorType') ?? body.__type}`,

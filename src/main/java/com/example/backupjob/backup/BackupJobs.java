@@ -104,8 +104,8 @@ public final class BackupJobs {
                 .build();
     }
 
-    /** Every AWS Backup error under its own code, with the service's message. */
-    private static StartBackupJobException translate(AwsServiceException e) {
+    /** Every AWS Backup error under its own code, with the service's message; for every AWS Backup call. */
+    public static StartBackupJobException translate(AwsServiceException e) {
         AwsErrorDetails details = e.awsErrorDetails();
         String code = details == null || details.errorCode() == null ? "UnknownError" : details.errorCode();
         String message = details == null || details.errorMessage() == null ? e.getMessage() : details.errorMessage();

@@ -113,7 +113,8 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
         defaults.setAll(single);
     }
 
-    private static String idempotencyTable(Map<String, String> environment) {
+    /** The IDEMPOTENCY_TABLE variable, checked; every function that uses the table reads it so. */
+    public static String idempotencyTable(Map<String, String> environment) {
         String table = value(environment, IDEMPOTENCY_TABLE);
         if (table == null) {
             throw new ConfigurationException(IDEMPOTENCY_TABLE, "is not set: name the DynamoDB table of the "

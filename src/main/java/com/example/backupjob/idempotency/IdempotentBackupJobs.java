@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.example.backupjob.backup.BackupJob;
 import com.example.backupjob.backup.BackupJobStarter;
 import com.example.backupjob.backup.BackupJobs;
+import com.example.backupjob.backup.JobMarkers;
 import com.example.backupjob.deadline.InvocationDeadline;
 import com.example.backupjob.error.ErrorSource;
 import com.example.backupjob.error.IdempotencyAlreadyInProgressException;
@@ -28,11 +29,13 @@ import software.amazon.lambda.powertools.idempotency.persistence.DynamoDBPersist
 public class IdempotentBackupJobs implements BackupJobStarter {
 
     private final BackupJobs backupJobs;
+    private final JobMarkers markers;
 
     /** Configures Powertools' JVM-wide idempotency settings, so build one per execution environment. */
     public IdempotentBackupJobs(BackupJobs backupJobs, DynamoDbClient dynamoDb, InvocationDeadline deadline,
             String table, Duration ttl) {
         this.backupJobs = backupJobs;
+        this.markers = new JobMarkers(dynamoDb, table, deadline);
         DynamoDbClient deadlineBound = new DeadlineBoundDynamoDb(dynamoDb, deadline);
         Idempotency.config()
                 .withPersistenceStore(new ConfiguredOnceStore(DynamoDBPersistenceStore.builder()
@@ -80,11 +83,15 @@ public class IdempotentBackupJobs implements BackupJobStarter {
         }
     }
 
-    // startedNow tells a start from a result served by the store.
+    // startedNow tells a start from a result served by the store. The job is marked as this stack's inside the
+    // idempotent call: if the mark cannot be written, the record is released and the retry, under the same token,
+    // gets the same job from AWS Backup and marks it; a duplicate served from the store was marked the first time.
     @Idempotent
     protected BackupJob startOnce(@IdempotencyKey Delivery delivery, AtomicBoolean startedNow) {
         startedNow.set(true);
-        return backupJobs.start(delivery.request(), delivery.backupToken());
+        BackupJob job = backupJobs.start(delivery.request(), delivery.backupToken());
+        markers.mark(job, delivery.request());
+        return job;
     }
 
     /** What Powertools stores a record for: keyed on the token, bound to the request. */

@@ -17,8 +17,9 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
- * Keeps the StartBackupJob calls of all the function's environments together under one rate: before each call, an
- * environment reserves a start time on one DynamoDB item that every environment updates, then waits for it.
+ * Keeps the calls of one AWS Backup operation (StartBackupJob, StartCopyJob) by all environments together under one
+ * rate: before each call, an environment reserves a start time on one DynamoDB item per operation, {@code
+ * rate#<operation>}, that every environment updates, then waits for it.
  *
  * <p>The item holds the next free start of a virtual schedule whose starts are one interval apart (GCRA, the generic
  * cell rate algorithm). A schedule less than 0.75 s behind the clock is still in use: its next starts are free at
@@ -30,7 +31,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  */
 public final class SharedRequestRate {
 
-    private static final String KEY = "rate#StartBackupJob";
+    private static final String START_BACKUP_JOB = "StartBackupJob";
     private static final String NEXT_START = "nextStartMicros";
     private static final long IN_USE_MICROS = 750_000;
     private static final long RESTART_BEHIND_MICROS = 500_000;
@@ -41,6 +42,8 @@ public final class SharedRequestRate {
 
     private final DynamoDbClient dynamoDb;
     private final String table;
+    private final String operation;
+    private final String key;
     private final double callsPerSecond;
     private final InvocationDeadline deadline;
     private final long intervalMicros;
@@ -51,15 +54,25 @@ public final class SharedRequestRate {
      */
     public SharedRequestRate(DynamoDbClient dynamoDb, String table, double callsPerSecond,
             InvocationDeadline deadline) {
+        this(dynamoDb, table, START_BACKUP_JOB, callsPerSecond, deadline);
+    }
+
+    /**
+     * @param operation the AWS Backup operation paced, e.g. StartCopyJob: its own item, so its own rate
+     */
+    public SharedRequestRate(DynamoDbClient dynamoDb, String table, String operation, double callsPerSecond,
+            InvocationDeadline deadline) {
         this.dynamoDb = dynamoDb;
         this.table = table;
+        this.operation = operation;
+        this.key = "rate#" + operation;
         this.callsPerSecond = callsPerSecond;
         this.deadline = deadline;
         this.intervalMicros = Math.round(1_000_000 / callsPerSecond);
     }
 
     /**
-     * Returns when this environment may call StartBackupJob: at once if a start is free now, else at the next free
+     * Returns when this environment may call the operation: at once if a start is free now, else at the next free
      * start, if that leaves time to call before the invocation's deadline.
      *
      * @throws ThrottlingException when no start is free early enough to finish before the invocation's deadline
@@ -67,7 +80,7 @@ public final class SharedRequestRate {
      */
     public void awaitTurn() {
         if (!takeTurn(true)) {
-            throw new ThrottlingException(ErrorSource.REQUEST_RATE, "no StartBackupJob call is free before the "
+            throw new ThrottlingException(ErrorSource.REQUEST_RATE, "no " + operation + " call is free before the "
                     + "invocation's deadline at " + callsPerSecond + " calls per second, shared by all environments",
                     null);
         }
@@ -128,7 +141,7 @@ public final class SharedRequestRate {
         try {
             return Optional.of(dynamoDb.updateItem(UpdateItemRequest.builder()
                     .tableName(table)
-                    .key(Map.of("id", AttributeValue.fromS(KEY)))
+                    .key(Map.of("id", AttributeValue.fromS(key)))
                     .updateExpression(update)
                     .conditionExpression(condition)
                     .expressionAttributeValues(values)
@@ -143,7 +156,7 @@ public final class SharedRequestRate {
         }
     }
 
-    private static void sleepUntil(long startMicros) {
+    private void sleepUntil(long startMicros) {
         long waitMicros = startMicros - micros(Instant.now());
         if (waitMicros <= 0) {
             return;
@@ -153,7 +166,7 @@ public final class SharedRequestRate {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ThrottlingException(ErrorSource.REQUEST_RATE,
-                    "interrupted while waiting for a StartBackupJob call to be free", e);
+                    "interrupted while waiting for a " + operation + " call to be free", e);
         }
     }
 

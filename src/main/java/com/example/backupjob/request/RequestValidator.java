@@ -22,8 +22,7 @@ final class RequestValidator {
     private static final Pattern VAULT_NAME = Pattern.compile("^[a-zA-Z0-9\\-_]{2,50}$");
     private static final Pattern ROLE_ARN =
             Pattern.compile("^" + SharedRules.PARTITION + "iam::\\d{12}:role/[\\w+=,.@/-]{1,512}$");
-    private static final Pattern VAULT_ARN = Pattern.compile(
-            "^" + SharedRules.PARTITION + "backup:[a-z0-9-]+:\\d{12}:backup-vault:[a-zA-Z0-9\\-_]{2,50}$");
+    private static final Pattern VAULT_ARN = SharedRules.BACKUP_VAULT_ARN;
 
     static final List<String> REQUEST_FIELDS = List.of(
             "BackupVaultName", "LogicallyAirGappedBackupVaultArn", "ResourceArn", "IamRoleArn", "IdempotencyToken",

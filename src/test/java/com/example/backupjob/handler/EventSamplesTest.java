@@ -59,6 +59,7 @@ class EventSamplesTest {
             "eventbridge-", Kind.EVENTBRIDGE_EVENT,
             "scheduled-", Kind.EVENTBRIDGE_EVENT,
             "backup-job-state-change-", Kind.EVENTBRIDGE_EVENT,
+            "copy-job-state-change-", Kind.EVENTBRIDGE_EVENT,
             "scheduler-input", Kind.PLAIN_REQUEST,
             "step-functions-input", Kind.PLAIN_REQUEST,
             "invalid-", Kind.PLAIN_REQUEST,

@@ -51,7 +51,10 @@ class DeployedVersionTest {
             entry("SelectionScheduleExpression", "rate(12 hours)"),
             entry("SelectionScheduleTimezone", "Europe/Dublin"),
             entry("AlarmTopicArn", "arn:aws:sns:eu-west-1:123456789012:alarms"),
-            entry("LogRetentionDays", "90"));
+            entry("LogRetentionDays", "90"),
+            entry("CopyDestinationVaultArns", "arn:aws:backup:eu-central-1:123456789012:backup-vault:disaster-recovery"),
+            entry("CopyLifecycle", "{\"DeleteAfterDays\":35}"),
+            entry("StartCopyJobRate", "10"));
 
     /**
      * The exceptions: parameters that reach no configuration of the aliased function, only schedules, the selection
@@ -61,7 +64,7 @@ class DeployedVersionTest {
     private static final Set<String> REACH_NO_FUNCTION_CONFIGURATION = Set.of(
             "ScheduledResourceArn", "ScheduleExpression", "ScheduleTimezone", "RuleScheduleExpression",
             "SelectionTags", "SelectionResourceTypes", "SelectionScheduleExpression", "SelectionScheduleTimezone",
-            "AlarmTopicArn", "LogRetentionDays");
+            "AlarmTopicArn", "LogRetentionDays", "CopyDestinationVaultArns", "CopyLifecycle", "StartCopyJobRate");
 
     /** What a deploy changing only this parameter also needs, else CloudFormation refuses it (the template's Rules). */
     private static final Map<String, Map<String, String>> DEPLOYED_WITH = Map.of(
@@ -194,7 +197,8 @@ class DeployedVersionTest {
     static Stream<Arguments> templateChanges() {
         return Stream.of(
                 Arguments.of("memory", "    MemorySize: 1024\n", "    MemorySize: 2048\n"),
-                Arguments.of("timeout", "      Timeout: 60\n", "      Timeout: 90\n"),
+                Arguments.of("timeout", "      Timeout: 60\n      # Every event source",
+                        "      Timeout: 90\n      # Every event source"),
                 Arguments.of("runtime", "    Runtime: java25\n", "    Runtime: java21\n"),
                 Arguments.of("architecture", "    Architectures:\n      - arm64\n",
                         "    Architectures:\n      - x86_64\n"),

@@ -48,6 +48,20 @@ class FailureDestinationsTest {
     }
 
     @Test
+    void everyRuleTargetThatIsAQueueDeadLettersToAQueueWithAnAlarm() {
+        // BackupJobCompletedRule queues completed jobs for copying: an event EventBridge cannot queue is kept too.
+        List<String> queueTargets = new ArrayList<>();
+        ofType("AWS::Events::Rule").forEach((id, rule) -> targets(rule.at("/Properties/Targets")).forEach(target ->
+                queueOf(target.path("Arn")).ifPresent(queue -> {
+                    queueTargets.add(id);
+                    assertThat(queueOf(target.at("/DeadLetterConfig/Arn"))).as("the dead-letter queue of rule %s", id)
+                            .hasValueSatisfying(deadLetters -> assertThat(deadLetterQueues()).contains(deadLetters));
+                })));
+
+        assertThat(queueTargets).contains("BackupJobCompletedRule");
+    }
+
+    @Test
     void everyFunctionAScheduleOrRuleInvokesSendsFailedInvocationsToAQueueThroughTheQualifierItIsInvokedBy() {
         // SAM puts EventInvokeConfig on the alias when there is one; a configuration on $LATEST would not apply to
         // invocations of the alias.

@@ -120,7 +120,7 @@ class StateMachineDefinitionTest {
 
     @Test
     void invokesTheFunctionAliasWithTheInputAndTheExecutionIdAsDefaultTokenAndReturnsItsResponse() {
-        JsonNode token = STATES.path(DEFINITION.path("StartAt").asText());
+        JsonNode token = STATES.path("TokenFromExecution");
         JsonNode start = STATES.path("StartBackupJob");
         JsonNode substitutions = SamTranslator.resource(SamTranslator.deployed(), "BackupJobStateMachine")
                 .at("/Properties/DefinitionSubstitutions");
@@ -134,7 +134,8 @@ class StateMachineDefinitionTest {
         // The input's own IdempotencyToken, when it has one, wins over the execution's: the second object's keys do.
         assertThat(start.at("/Parameters/Payload.$").asText())
                 .isEqualTo("States.JsonMerge($.ExecutionToken, $.Request, false)");
-        assertThat(start.path("OutputPath").asText()).isEqualTo("$.Payload");
+        assertThat(start.at("/ResultSelector/Response.$").asText()).isEqualTo("$.Payload");
+        assertThat(start.path("ResultPath").asText()).isEqualTo("$.Started");
         assertThat(substitutions.has("StartBackupJobFunctionAliasArn")).isTrue();
     }
 
@@ -149,7 +150,7 @@ class StateMachineDefinitionTest {
         JsonNode describe = STATES.path("DescribeBackupJob");
 
         assertThat(describe.path("Resource").asText()).isEqualTo("arn:aws:states:::aws-sdk:backup:describeBackupJob");
-        assertThat(describe.at("/Parameters/BackupJobId.$").asText()).isEqualTo("$.BackupJobId");
+        assertThat(describe.at("/Parameters/BackupJobId.$").asText()).isEqualTo("$.Started.Response.BackupJobId");
         assertThat(STATES.path(describe.path("Next").asText()).path("Type").asText()).isEqualTo("Choice");
     }
 
@@ -173,12 +174,43 @@ class StateMachineDefinitionTest {
     }
 
     @Test
+    void aPlainRequestGoesToTheFunctionAsItIsAndARequestWaitingForCopiesWithoutTheFlag() {
+        JsonNode flag = STATES.path(DEFINITION.path("StartAt").asText());
+        JsonNode withFlag = STATES.path(flag.at("/Choices/0/Next").asText());
+
+        assertThat(flag.path("Type").asText()).isEqualTo("Choice");
+        assertThat(flag.path("Default").asText()).isEqualTo("TokenFromExecution");
+        assertThat(STATES.at("/TokenFromExecution/Parameters/Request.$").asText()).isEqualTo("$");
+        assertThat(withFlag.at("/Parameters/Request.$").asText()).isEqualTo("$.Request");
+        assertThat(withFlag.at("/Parameters/WaitForCopies.$").asText()).isEqualTo("$.WaitForCopies");
+        assertThat(STATES.path(flag.at("/Choices/1/Next").asText()).path("Type").asText()).isEqualTo("Fail");
+    }
+
+    @Test
+    void copiesAreListedByTheCompletedJobsRecoveryPointAndAFailedOneFailsTheExecution() {
+        JsonNode list = STATES.path("ListCopyJobs");
+        JsonNode state = STATES.path("CopyJobsState");
+
+        assertThat(list.path("Resource").asText()).isEqualTo("arn:aws:states:::aws-sdk:backup:listCopyJobs");
+        assertThat(list.at("/Parameters/BySourceRecoveryPointArn.$").asText()).isEqualTo("$.Job.RecoveryPointArn");
+        assertThat(STATES.at("/CopyDestinations/Parameters/Destinations").asText())
+                .isEqualTo("${CopyDestinationVaultArns}");
+        assertThat(STATES.path(state.at("/Choices/0/Next").asText()).path("Type").asText()).isEqualTo("Wait");
+        assertThat(STATES.path(state.path("Default").asText()).path("Error").asText()).isEqualTo("CopyJobFailed");
+        assertThat(SamTranslator.resource(SamTranslator.deployed(), "BackupJobStateMachine")
+                .at("/Properties/DefinitionSubstitutions/CopyDestinationVaultArns/Fn::Join/1/Ref").asText())
+                .isEqualTo("CopyDestinationVaultArns");
+    }
+
+    @Test
     void dryRunAnswersEndTheWorkflowWithoutPolling() {
         JsonNode dryRun = STATES.path(STATES.path("StartBackupJob").path("Next").asText());
 
         assertThat(dryRun.path("Type").asText()).isEqualTo("Choice");
         assertThat(dryRun.at("/Choices/0/StringMatches").asText()).isEqualTo("dry-run-*");
-        assertThat(STATES.path(dryRun.at("/Choices/0/Next").asText()).path("Type").asText()).isEqualTo("Succeed");
+        JsonNode done = STATES.path(dryRun.at("/Choices/0/Next").asText());
+        assertThat(done.path("OutputPath").asText()).isEqualTo("$.Started.Response");
+        assertThat(STATES.path(done.path("Next").asText()).path("Type").asText()).isEqualTo("Succeed");
     }
 
     /** Follows Pass states to the state that decides the outcome: "Succeed", "Fail:<Error>" or "Wait". */
@@ -186,6 +218,8 @@ class StateMachineDefinitionTest {
         JsonNode state = STATES.path(name);
         return switch (state.path("Type").asText()) {
             case "Pass" -> outcome(state.path("Next").asText());
+            // CopiesWanted?: without WaitForCopies, the job's outcome is the execution's.
+            case "Choice" -> outcome(state.path("Default").asText());
             case "Fail" -> "Fail:" + state.path("Error").asText();
             default -> state.path("Type").asText();
         };

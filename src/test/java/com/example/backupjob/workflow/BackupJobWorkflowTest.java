@@ -27,6 +27,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.backup.BackupClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,6 +56,9 @@ class BackupJobWorkflowTest {
     private static final Pattern JOB_IN_CAUSE = Pattern.compile("Backup job ([0-9A-F-]{36}) ");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration FUNCTION_TIMEOUT = Duration.ofSeconds(5);
+    private static final List<String> DESTINATIONS = List.of(
+            "arn:aws:backup:eu-central-1:123456789012:backup-vault:disaster-recovery",
+            "arn:aws:backup:eu-west-1:210987654321:backup-vault:isolated-copies");
     private static final Comparator<JsonNode> SAME_VALUE = (a, b) -> a.equals(b)
             || a.isNumber() && b.isNumber() && a.decimalValue().compareTo(b.decimalValue()) == 0 ? 0 : 1;
 
@@ -59,10 +67,12 @@ class BackupJobWorkflowTest {
     private static LocalLambda lambda;
     private static LambdaInvokeApi lambdaApi;
     private static LocalStepFunctions workflow;
+    private static BackupClient copyFunction;
 
     private int jobsBefore;
     private int describesBefore;
     private int invocationsBefore;
+    private int copiesBefore;
 
     @BeforeAll
     static void startFunction() {
@@ -73,12 +83,20 @@ class BackupJobWorkflowTest {
         // A short timeout lets the throttling case outlast an invocation quickly; every other case takes far less.
         lambda = start(function.withTimeout(FUNCTION_TIMEOUT), "BackupJobWorkflowTest.log");
         lambdaApi = LambdaInvokeApi.start(ALIAS_ARN, lambda);
-        workflow = workflow(lambdaApi, "BackupJobWorkflowTest-node.log");
+        workflow = workflow(lambdaApi, String.join(",", DESTINATIONS), "BackupJobWorkflowTest-node.log");
+        // What the copy function does when AWS Backup reports a job COMPLETED, here through the stand-in's own event.
+        copyFunction = BackupClient.builder()
+                .endpointOverride(backup.endpoint())
+                .region(Region.EU_WEST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
     }
 
     @AfterAll
     static void stopFunction() {
-        for (AutoCloseable closeable : new AutoCloseable[] {workflow, lambdaApi, lambda, dynamoDb, backup}) {
+        for (AutoCloseable closeable : new AutoCloseable[] {copyFunction, workflow, lambdaApi, lambda, dynamoDb,
+                backup}) {
             if (closeable != null) {
                 try {
                     closeable.close();
@@ -92,9 +110,12 @@ class BackupJobWorkflowTest {
     @BeforeEach
     void jobsComplete() {
         backup.endJobsIn("COMPLETED", null);
+        backup.endCopyJobsIn("COMPLETED", null);
+        backup.onJobEnd(event -> { });
         jobsBefore = backup.jobsStarted();
         describesBefore = backup.describeCalls();
         invocationsBefore = lambdaApi.payloads().size();
+        copiesBefore = backup.copyJobIds().size();
         lambda.newOutput();
     }
 
@@ -250,13 +271,107 @@ class BackupJobWorkflowTest {
     }
 
     @Test
+    void waitingForCopiesEndsWithTheJobAndOneCompletedCopyPerDestination() {
+        // given: each job's completion starts one copy per destination, as the copy function does
+        copyEachCompletedJobTo(DESTINATIONS);
+
+        // when
+        Execution execution = workflow.execute("{\"WaitForCopies\": true, \"Request\": " + REQUEST + "}");
+
+        // then
+        JsonNode output = succeeded(execution).output();
+        assertThat(output.path("State").asText()).isEqualTo("COMPLETED");
+        assertThat(output.path("CopyJobs")).hasSize(2).allSatisfy(copy -> {
+            assertThat(copy.path("State").asText()).isEqualTo("COMPLETED");
+            assertThat(copy.path("SourceRecoveryPointArn").asText()).isEqualTo(output.path("RecoveryPointArn").asText());
+        });
+        assertThat(output.path("CopyJobs")).extracting(copy -> copy.path("DestinationBackupVaultArn").asText())
+                .containsExactlyInAnyOrderElementsOf(DESTINATIONS);
+        // The function gets the request alone: it rejects unknown keys.
+        assertThat(newPayloads()).singleElement().satisfies(payload -> assertThat(json(payload).fieldNames())
+                .toIterable().containsExactlyInAnyOrder("ResourceArn", "IdempotencyToken"));
+    }
+
+    @Test
+    void aCopyThatFailsFailsTheExecutionNamingTheJobAndTheCopyStates() {
+        // given
+        copyEachCompletedJobTo(DESTINATIONS);
+        backup.endCopyJobsIn("FAILED", "Insufficient privileges to perform this action.");
+
+        // when
+        Execution execution = workflow.execute("{\"WaitForCopies\": true, \"Request\": " + REQUEST + "}");
+
+        // then
+        Execution.Failed failed = failed(execution);
+        assertThat(failed.error()).isEqualTo("CopyJobFailed");
+        Matcher job = JOB_IN_CAUSE.matcher(failed.cause());
+        assertThat(job.find()).as("the cause names the job: %s", failed.cause()).isTrue();
+        assertThat(failed.cause()).contains("not every copy", "FAILED",
+                backup.lastDescribed(job.group(1)).orElseThrow().path("RecoveryPointArn").asText());
+    }
+
+    @Test
+    void copiesStartedLateAreWaitedForUntilOnePerDestinationIsListed() {
+        // given: the first completion starts one copy only; the second destination's copy comes with a later look
+        copyEachCompletedJobTo(DESTINATIONS.subList(0, 1));
+        Thread.ofVirtual().start(() -> {
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            try {
+                while (backup.copyJobIds().size() <= copiesBefore && System.nanoTime() < giveUp) {
+                    TimeUnit.MILLISECONDS.sleep(5);
+                }
+                JsonNode source = backup.copyJobRequests().getLast();
+                startCopy(source.path("RecoveryPointArn").asText(), DESTINATIONS.get(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+
+        // when
+        Execution execution = workflow.execute("{\"WaitForCopies\": true, \"Request\": " + REQUEST + "}");
+
+        // then
+        assertThat(succeeded(execution).output().path("CopyJobs")).hasSize(2);
+    }
+
+    @Test
+    void waitingForCopiesOfAStackWithoutDestinationsFailsOnceTheJobCompleted() {
+        try (LocalStepFunctions noCopies = workflow(lambdaApi, "", "BackupJobWorkflowTest-no-copies-node.log")) {
+            // when
+            Execution execution = noCopies.execute("{\"WaitForCopies\": true, \"Request\": " + REQUEST + "}");
+
+            // then
+            Execution.Failed failed = failed(execution);
+            assertThat(failed.error()).isEqualTo("NoCopyDestinations");
+            assertThat(failed.cause()).contains("CopyDestinationVaultArns is empty");
+            assertThat(backup.jobsStarted() - jobsBefore).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"WaitForCopies\": \"yes\", \"Request\": {}}",
+            "{\"WaitForCopies\": true, \"ResourceArn\": \"arn:aws:rds:eu-west-1:123456789012:db:customers\"}"})
+    void aWaitForCopiesFlagThatIsNotABooleanBesideARequestIsRejectedBeforeAnyCall(String input) {
+        // when
+        Execution execution = workflow.execute(input);
+
+        // then
+        Execution.Failed failed = failed(execution);
+        assertThat(failed.error()).isEqualTo("WorkflowInputRejected");
+        assertThat(newPayloads()).isEmpty();
+        assertThat(backup.jobsStarted() - jobsBefore).isZero();
+    }
+
+    @Test
     void dryRunEndsTheExecutionWithoutAJobToWaitFor() {
         // given
         SamFunction function = function(Map.of(Configuration.DRY_RUN, "true"));
 
         try (LocalLambda dryRun = start(function, "BackupJobWorkflowTest-dry-run.log");
                 LambdaInvokeApi dryRunApi = LambdaInvokeApi.start(ALIAS_ARN, dryRun);
-                LocalStepFunctions dryRunWorkflow = workflow(dryRunApi, "BackupJobWorkflowTest-dry-run-node.log")) {
+                LocalStepFunctions dryRunWorkflow = workflow(dryRunApi, "",
+                        "BackupJobWorkflowTest-dry-run-node.log")) {
             // when
             Execution execution = dryRunWorkflow.execute(REQUEST);
 
@@ -268,9 +383,28 @@ class BackupJobWorkflowTest {
         }
     }
 
-    private static LocalStepFunctions workflow(LambdaInvokeApi api, String logFile) {
-        return LocalStepFunctions.start(STATE_MACHINE, DEFINITION, Map.of("StartBackupJobFunctionAliasArn", ALIAS_ARN),
+    /** The workflow as deployed with these CopyDestinationVaultArns (comma-separated, as the template joins them). */
+    private static LocalStepFunctions workflow(LambdaInvokeApi api, String copyDestinations, String logFile) {
+        return LocalStepFunctions.start(STATE_MACHINE, DEFINITION, Map.of("StartBackupJobFunctionAliasArn", ALIAS_ARN,
+                        "CopyDestinationVaultArns", copyDestinations),
                 api.endpoint(), backup.endpoint(), Path.of("target", "lambda", logFile));
+    }
+
+    /** When a job ends COMPLETED, one StartCopyJob per destination, as the copy function sends it. */
+    private static void copyEachCompletedJobTo(List<String> destinations) {
+        backup.onJobEnd(event -> {
+            if (event.at("/detail/state").asText().equals("COMPLETED")) {
+                destinations.forEach(destination -> startCopy(event.at("/resources/0").asText(), destination));
+            }
+        });
+    }
+
+    private static void startCopy(String recoveryPointArn, String destination) {
+        copyFunction.startCopyJob(copy -> copy.recoveryPointArn(recoveryPointArn)
+                .sourceBackupVaultName("Default")
+                .destinationBackupVaultArn(destination)
+                .iamRoleArn("arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole")
+                .idempotencyToken(recoveryPointArn + destination));
     }
 
     private static SamFunction function(Map<String, String> environmentOverrides) {

@@ -2,6 +2,7 @@ package com.example.backupjob.tooling.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -21,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -28,6 +30,13 @@ import java.util.regex.Pattern;
  * service does, answers with a new job, and answers a repeated IdempotencyToken with the job it already started.
  * It may also throttle as the service's request-rate quota does: a token bucket that holds one second of calls.
  * DescribeBackupJob (GET /backup-jobs/{id}) shows each job CREATED, then RUNNING, then in the state a test chose.
+ *
+ * <p>Copies (service model backup/2018-11-15): StartCopyJob (PUT /copy-jobs) checks the required fields and values as
+ * the model and the service do, copies only recovery points of its own completed jobs from their own vault, and
+ * answers a repeated IdempotencyToken with the copy job it already started; DescribeCopyJob (GET /copy-jobs/{id})
+ * and ListCopyJobs (GET /copy-jobs/ with its query filters) show each copy job CREATED, then RUNNING, then in the
+ * state a test chose, one step per look. It emits the EventBridge events AWS Backup sends, "Backup Job State Change"
+ * and "Copy Job State Change", for a test to deliver.
  */
 public final class BackupStandIn implements AutoCloseable {
 
@@ -45,7 +54,10 @@ public final class BackupStandIn implements AutoCloseable {
     private final Map<String, DescribedJob> describedJobs = new ConcurrentHashMap<>();
     private final AtomicInteger describeCalls = new AtomicInteger();
     private final AtomicInteger throttledStarts = new AtomicInteger();
+    private final Set<String> ended = ConcurrentHashMap.newKeySet();
     private volatile JobEnd jobEnd = new JobEnd("COMPLETED", null);
+    private final CopyJobs copies = new CopyJobs();
+    private volatile Consumer<JsonNode> onJobEnd = event -> { };
     private double callsPerSecond = Double.POSITIVE_INFINITY;
     private double tokens;
     private long refilledNanos = System.nanoTime();
@@ -56,6 +68,7 @@ public final class BackupStandIn implements AutoCloseable {
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/backup-jobs", this::startBackupJob);
         server.createContext("/backup-jobs/", this::describeBackupJob);
+        server.createContext("/copy-jobs", copies::serve);
         server.start();
     }
 
@@ -130,6 +143,76 @@ public final class BackupStandIn implements AutoCloseable {
     /** The last DescribeBackupJob answer it gave for the job, if it described it. */
     public Optional<JsonNode> lastDescribed(String jobId) {
         return Optional.ofNullable(describedJobs.get(jobId)).map(DescribedJob::answer);
+    }
+
+    /**
+     * Ends the job now, in the state of {@link #endJobsIn} (as its third describe would), and returns the "Backup Job
+     * State Change" event AWS Backup sends for it: a COMPLETED job's recovery point in its resources.
+     */
+    public JsonNode finishJob(String jobId) {
+        StartedJob started = startedJobs.get(jobId);
+        if (started == null) {
+            throw new IllegalArgumentException("No job " + jobId);
+        }
+        JobEnd end = jobEnd;
+        DescribedJob described = describedJobs.compute(jobId, (id, before) -> before != null && before.describes() > 2
+                ? before : new DescribedJob(end, 3, describedJob(jobId, started, end, 3)));
+        ended.add(jobId);
+        return jobStateChange(described.answer());
+    }
+
+    /** Calls {@code listener} with the state change event of each job as it ends on a describe, before answering. */
+    public void onJobEnd(Consumer<JsonNode> listener) {
+        onJobEnd = listener;
+    }
+
+    /** Copy jobs from now on show, from their third look on, {@code finalState} with {@code statusMessage}. */
+    public void endCopyJobsIn(String finalState, String statusMessage) {
+        copies.end = new JobEnd(finalState, statusMessage);
+    }
+
+    /** The next {@code count} StartCopyJob calls answer ThrottlingException and start nothing (0 stops it). */
+    public void throttleCopyStarts(int count) {
+        copies.throttled.set(count);
+    }
+
+    /** StartCopyJob into this destination answers AccessDeniedException, as when its vault's access policy refuses. */
+    public void refuseCopiesInto(String destinationVaultArn) {
+        copies.refused.add(destinationVaultArn);
+    }
+
+    /** StartCopyJob into this destination is accepted again. */
+    public void acceptCopiesInto(String destinationVaultArn) {
+        copies.refused.remove(destinationVaultArn);
+    }
+
+    /** Every copy job started, as its StartCopyJob request (the first, for a token sent again). */
+    public List<JsonNode> copyJobRequests() {
+        return copies.jobs.values().stream().sorted((a, b) -> a.created().compareTo(b.created()))
+                .map(CopyJob::request).toList();
+    }
+
+    /** How many StartCopyJob calls it answered, throttled and refused ones included. */
+    public int copyStartCalls() {
+        return copies.startCalls.get();
+    }
+
+    /** The ids of the copy jobs started so far. */
+    public List<String> copyJobIds() {
+        return copies.jobs.values().stream().sorted((a, b) -> a.created().compareTo(b.created()))
+                .map(CopyJob::id).toList();
+    }
+
+    /** Ends the copy job now and returns the "Copy Job State Change" event AWS Backup sends for it. */
+    public JsonNode finishCopyJob(String copyJobId) {
+        CopyJob job = copies.jobs.get(copyJobId);
+        if (job == null) {
+            throw new IllegalArgumentException("No copy job " + copyJobId);
+        }
+        while (job.looks().get() < 3) {
+            copies.look(job);
+        }
+        return copies.stateChange(copies.look(job));
     }
 
     @Override
@@ -277,6 +360,9 @@ public final class BackupStandIn implements AutoCloseable {
                 int describes = before.describes() + 1;
                 return new DescribedJob(before.end(), describes, describedJob(jobId, started, before.end(), describes));
             });
+            if (described != null && described.describes() == 3 && !ended.contains(jobId) && ended.add(jobId)) {
+                onJobEnd.accept(jobStateChange(described.answer()));
+            }
             if (described == null) {
                 answer(exchange, 400, error("ResourceNotFoundException", "Cannot find backup job " + jobId));
                 return;
@@ -311,8 +397,10 @@ public final class BackupStandIn implements AutoCloseable {
                 job.put("StatusMessage", end.statusMessage());
             }
             if (end.state().equals("COMPLETED") || end.state().equals("PARTIAL")) {
-                job.put("RecoveryPointArn", "arn:aws:backup:" + REGION + ":" + account + ":recovery-point:"
-                        + UUID.nameUUIDFromBytes(jobId.getBytes(StandardCharsets.UTF_8)));
+                String recoveryPoint = "arn:aws:backup:" + REGION + ":" + account + ":recovery-point:"
+                        + UUID.nameUUIDFromBytes(jobId.getBytes(StandardCharsets.UTF_8));
+                job.put("RecoveryPointArn", recoveryPoint);
+                copies.recoveryPoints.put(recoveryPoint, job);
                 job.put("BackupSizeInBytes", 1_073_741_824L);
             }
         }
@@ -327,6 +415,261 @@ public final class BackupStandIn implements AutoCloseable {
             Thread.sleep(latency);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The "Backup Job State Change" event of a job as DescribeBackupJob shows it. */
+    private JsonNode jobStateChange(JsonNode described) {
+        ObjectNode event = event("Backup Job State Change", described.path("AccountId").asText());
+        ArrayNode resources = event.putArray("resources");
+        if (described.has("RecoveryPointArn") && described.path("State").asText().equals("COMPLETED")) {
+            resources.add(described.path("RecoveryPointArn").asText());
+        }
+        ObjectNode detail = event.putObject("detail")
+                .put("backupJobId", described.path("BackupJobId").asText())
+                .put("backupVaultArn", described.path("BackupVaultArn").asText())
+                .put("backupVaultName", described.path("BackupVaultName").asText())
+                .put("bytesTransferred", "1073741824")
+                .put("creationDate", isoDate(described.path("CreationDate")))
+                .put("iamRoleArn", described.path("IamRoleArn").asText())
+                .put("resourceArn", described.path("ResourceArn").asText())
+                .put("resourceType", "DynamoDB")
+                .put("state", described.path("State").asText())
+                .put("completionDate", isoDate(described.path("CompletionDate")))
+                .put("percentDone", 100);
+        if (described.has("StatusMessage")) {
+            detail.put("statusMessage", described.path("StatusMessage").asText());
+        }
+        return event;
+    }
+
+    private ObjectNode event(String detailType, String account) {
+        return json.createObjectNode()
+                .put("version", "0")
+                .put("id", UUID.randomUUID().toString())
+                .put("detail-type", detailType)
+                .put("source", "aws.backup")
+                .put("account", account)
+                .put("time", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString())
+                .put("region", REGION);
+    }
+
+    private static String isoDate(JsonNode epochSeconds) {
+        return Instant.ofEpochMilli(Math.round(epochSeconds.asDouble() * 1000)).toString();
+    }
+
+    /** A copy job: its request, when it was created, how often it was looked at, and the end it was given. */
+    private record CopyJob(String id, JsonNode request, Instant created, AtomicInteger looks, JobEnd end) {
+    }
+
+    /** StartCopyJob, DescribeCopyJob and ListCopyJobs, on the recovery points of the stand-in's own jobs. */
+    private final class CopyJobs {
+
+        /** Recovery points of completed jobs, with the DescribeBackupJob answer that made them. */
+        private final Map<String, JsonNode> recoveryPoints = new ConcurrentHashMap<>();
+        private final Map<String, String> byToken = new ConcurrentHashMap<>();
+        private final Map<String, CopyJob> jobs = new ConcurrentHashMap<>();
+        private final AtomicInteger throttled = new AtomicInteger();
+        private final AtomicInteger startCalls = new AtomicInteger();
+        private final Set<String> refused = ConcurrentHashMap.newKeySet();
+        private volatile JobEnd end = new JobEnd("COMPLETED", null);
+
+        void serve(HttpExchange exchange) throws IOException {
+            try (exchange) {
+                pause();
+                String path = exchange.getRequestURI().getPath();
+                String method = exchange.getRequestMethod();
+                if (method.equals("PUT") && path.equals("/copy-jobs")) {
+                    start(exchange);
+                } else if (method.equals("GET") && path.equals("/copy-jobs/")) {
+                    list(exchange);
+                } else if (method.equals("GET") && path.startsWith("/copy-jobs/")) {
+                    describe(exchange, path.substring("/copy-jobs/".length()));
+                } else {
+                    answer(exchange, 405, error("InvalidRequestException", "Not served here: " + method + " " + path));
+                }
+            }
+        }
+
+        private void start(HttpExchange exchange) throws IOException {
+            startCalls.incrementAndGet();
+            if (throttled.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+                throttledCalls.incrementAndGet();
+                answer(exchange, 400, error("ThrottlingException", "Rate exceeded"));
+                return;
+            }
+            JsonNode request = json.readTree(exchange.getRequestBody());
+            List<String> missing = new ArrayList<>();
+            for (String field : List.of("RecoveryPointArn", "SourceBackupVaultName", "DestinationBackupVaultArn",
+                    "IamRoleArn")) {
+                if (!request.path(field).isTextual()) {
+                    missing.add(field);
+                }
+            }
+            if (!missing.isEmpty()) {
+                answer(exchange, 400, error("MissingParameterValueException", "Missing " + missing));
+                return;
+            }
+            String invalid = invalidCopy(request);
+            if (invalid != null) {
+                answer(exchange, 400, error("InvalidParameterValueException", invalid));
+                return;
+            }
+            JsonNode source = recoveryPoints.get(request.get("RecoveryPointArn").asText());
+            if (source == null || !source.path("BackupVaultName").asText()
+                    .equals(request.get("SourceBackupVaultName").asText())) {
+                answer(exchange, 400, error("ResourceNotFoundException", "Recovery point not found in vault "
+                        + request.get("SourceBackupVaultName").asText()));
+                return;
+            }
+            if (refused.contains(request.get("DestinationBackupVaultArn").asText())) {
+                answer(exchange, 400, error("AccessDeniedException", "Insufficient privileges to copy into "
+                        + request.get("DestinationBackupVaultArn").asText()));
+                return;
+            }
+            String token = request.path("IdempotencyToken").asText(UUID.randomUUID().toString());
+            String id = byToken.computeIfAbsent(token, ignored -> {
+                String copyJobId = UUID.randomUUID().toString().toUpperCase();
+                jobs.put(copyJobId, new CopyJob(copyJobId, request, Instant.now(), new AtomicInteger(), end));
+                return copyJobId;
+            });
+            answer(exchange, 200, json.createObjectNode()
+                    .put("CopyJobId", id)
+                    .put("CreationDate", jobs.get(id).created().toEpochMilli() / 1000.0)
+                    .put("IsParent", false));
+        }
+
+        private static String invalidCopy(JsonNode request) {
+            if (!VAULT_NAME.matcher(request.path("SourceBackupVaultName").asText()).matches()) {
+                return "Invalid backup vault name";
+            }
+            if (!request.path("DestinationBackupVaultArn").asText()
+                    .matches("^arn:aws[a-z-]*:backup:[a-z0-9-]+:\\d{12}:backup-vault:[a-zA-Z0-9\\-_]{2,50}$")) {
+                return "Invalid destination backup vault ARN";
+            }
+            if (!request.path("IamRoleArn").asText().matches("^arn:aws[a-z-]*:iam::\\d{12}:role/.+$")) {
+                return "Invalid IAM role ARN";
+            }
+            JsonNode lifecycle = request.path("Lifecycle");
+            if (lifecycle.has("DeleteAfterEvent")) {
+                return "DeleteAfterEvent is not valid as input";
+            }
+            if (lifecycle.has("MoveToColdStorageAfterDays") && lifecycle.has("DeleteAfterDays")
+                    && lifecycle.get("DeleteAfterDays").asLong() < lifecycle.get("MoveToColdStorageAfterDays").asLong() + 90) {
+                return "DeleteAfterDays must be at least 90 days after MoveToColdStorageAfterDays";
+            }
+            return null;
+        }
+
+        private void describe(HttpExchange exchange, String id) throws IOException {
+            CopyJob job = jobs.get(id);
+            if (job == null) {
+                answer(exchange, 400, error("ResourceNotFoundException", "Cannot find copy job " + id));
+                return;
+            }
+            answer(exchange, 200, json.createObjectNode().set("CopyJob", look(job)));
+        }
+
+        private void list(HttpExchange exchange) throws IOException {
+            Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+            int maxResults = query.containsKey("maxResults") ? Integer.parseInt(query.get("maxResults")) : 1000;
+            if (maxResults < 1 || maxResults > 1000) {
+                answer(exchange, 400, error("InvalidParameterValueException", "MaxResults must be from 1 to 1000"));
+                return;
+            }
+            ArrayNode listed = json.createArrayNode();
+            jobs.values().stream().sorted((a, b) -> a.created().compareTo(b.created()))
+                    .filter(job -> matches(query.get("sourceRecoveryPointArn"), job.request().path("RecoveryPointArn")))
+                    .filter(job -> matches(query.get("destinationVaultArn"), job.request().path("DestinationBackupVaultArn")))
+                    .filter(job -> matches(query.get("resourceArn"), recoveryPoints.get(
+                            job.request().path("RecoveryPointArn").asText()).path("ResourceArn")))
+                    .limit(maxResults)
+                    .map(this::look)
+                    .filter(job -> matches(query.get("state"), job.path("State")))
+                    .forEach(listed::add);
+            ObjectNode page = json.createObjectNode();
+            page.set("CopyJobs", listed);
+            answer(exchange, 200, page);
+        }
+
+        private static boolean matches(String filter, JsonNode value) {
+            return filter == null || filter.equals(value.asText());
+        }
+
+        private static Map<String, String> query(String raw) {
+            Map<String, String> query = new java.util.HashMap<>();
+            if (raw != null) {
+                for (String pair : raw.split("&")) {
+                    String[] parts = pair.split("=", 2);
+                    query.put(java.net.URLDecoder.decode(parts[0], StandardCharsets.UTF_8),
+                            parts.length > 1 ? java.net.URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : "");
+                }
+            }
+            return query;
+        }
+
+        /** The copy job as the API shows it at this look: CREATED, RUNNING, then its end. */
+        private ObjectNode look(CopyJob job) {
+            int looks = Math.min(3, job.looks().incrementAndGet());
+            JsonNode request = job.request();
+            JsonNode source = recoveryPoints.get(request.path("RecoveryPointArn").asText());
+            String state = switch (looks) {
+                case 1 -> "CREATED";
+                case 2 -> "RUNNING";
+                default -> job.end().state();
+            };
+            ObjectNode answer = json.createObjectNode()
+                    .put("AccountId", source.path("AccountId").asText())
+                    .put("CopyJobId", job.id())
+                    .put("SourceBackupVaultArn", source.path("BackupVaultArn").asText())
+                    .put("SourceRecoveryPointArn", request.path("RecoveryPointArn").asText())
+                    .put("DestinationBackupVaultArn", request.path("DestinationBackupVaultArn").asText())
+                    .put("ResourceArn", source.path("ResourceArn").asText())
+                    .put("ResourceType", "DynamoDB")
+                    .put("CreationDate", job.created().toEpochMilli() / 1000.0)
+                    .put("State", state)
+                    .put("IamRoleArn", request.path("IamRoleArn").asText())
+                    .put("IsParent", false);
+            if (looks > 2) {
+                answer.put("CompletionDate", Instant.now().toEpochMilli() / 1000.0);
+                if (job.end().statusMessage() != null) {
+                    answer.put("StatusMessage", job.end().statusMessage());
+                }
+                if (state.equals("COMPLETED")) {
+                    String destination = request.path("DestinationBackupVaultArn").asText();
+                    String[] arn = destination.split(":");
+                    answer.put("DestinationRecoveryPointArn", "arn:aws:backup:" + arn[3] + ":" + arn[4]
+                            + ":recovery-point:" + UUID.nameUUIDFromBytes(job.id().getBytes(StandardCharsets.UTF_8)));
+                    answer.put("BackupSizeInBytes", 1_073_741_824L);
+                }
+            }
+            return answer;
+        }
+
+        /** The "Copy Job State Change" event of a copy job as the API shows it. */
+        JsonNode stateChange(JsonNode copyJob) {
+            ObjectNode event = event("Copy Job State Change", copyJob.path("AccountId").asText());
+            event.putArray("resources").add(copyJob.path("SourceRecoveryPointArn").asText());
+            ObjectNode detail = event.putObject("detail")
+                    .put("copyJobId", copyJob.path("CopyJobId").asText())
+                    .put("backupSizeInBytes", 1_073_741_824L)
+                    .put("creationDate", isoDate(copyJob.path("CreationDate")))
+                    .put("iamRoleArn", copyJob.path("IamRoleArn").asText())
+                    .put("resourceArn", copyJob.path("ResourceArn").asText())
+                    .put("resourceType", copyJob.path("ResourceType").asText())
+                    .put("sourceBackupVaultArn", copyJob.path("SourceBackupVaultArn").asText())
+                    .put("state", copyJob.path("State").asText())
+                    .put("completionDate", isoDate(copyJob.path("CompletionDate")))
+                    .put("destinationBackupVaultArn", copyJob.path("DestinationBackupVaultArn").asText());
+            if (copyJob.has("StatusMessage")) {
+                detail.put("statusMessage", copyJob.path("StatusMessage").asText());
+            }
+            if (copyJob.has("DestinationRecoveryPointArn")) {
+                detail.put("destinationRecoveryPointArn", copyJob.path("DestinationRecoveryPointArn").asText());
+            } else {
+                detail.putObject("destinationRecoveryPointArn");
+            }
+            return event;
         }
     }
 }
