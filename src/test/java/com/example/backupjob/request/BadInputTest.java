@@ -243,15 +243,15 @@ class BadInputTest {
 
         Input input() {
             boolean noDefaults = random.nextInt(4) == 0;
-            int shape = random.nextInt(10);
-            String kind = shape < 4 ? "plain request" : shape < 7 ? "EventBridge event" : "SQS batch";
-            String text = render(shape < 4 ? request(noDefaults, 0) : shape < 7 ? eventBridgeEvent(noDefaults, 0)
+            int shape = random.nextInt(20);
+            String kind = shape < 9 ? "plain request" : shape < 15 ? "EventBridge event" : "SQS batch";
+            String text = render(shape < 9 ? request(noDefaults, 0) : shape < 15 ? eventBridgeEvent(noDefaults, 0)
                     : sqsBatch(noDefaults));
             return random.nextInt(4) > 0 ? new Input(kind, noDefaults, text)
                     : new Input(kind + ", damaged", noDefaults, damaged(text));
         }
 
-        /** A sample request changed in up to three ways; without defaults, its required fields mostly added. */
+        /** A sample request, mostly changed in one to three ways; without defaults, required fields mostly added. */
         private ObjectNode request(boolean noDefaults, int record) {
             // Half the time the sample with every field, so that a change is often the only problem.
             ObjectNode request = (random.nextBoolean() ? SAMPLE_REQUESTS.get(0) : pick(SAMPLE_REQUESTS)).deepCopy();
@@ -264,7 +264,7 @@ class BadInputTest {
                     request.putIfAbsent(field[0], NODES.textNode(field[1]));
                 }
             }
-            for (int changes = random.nextInt(4); changes > 0; changes--) {
+            for (int changes = random.nextInt(8) == 0 ? 0 : 1 + random.nextInt(3); changes > 0; changes--) {
                 change(request);
             }
             if (request.get("RecoveryPointTags") instanceof ObjectNode tags) {
@@ -346,7 +346,7 @@ class BadInputTest {
             ObjectNode event = (ObjectNode) LocalAws.parse(LocalAws.event("sqs-batch.json"));
             ObjectNode sample = (ObjectNode) event.get("Records").get(0);
             ArrayNode records = event.putArray("Records");
-            for (int i = 1 + random.nextInt(4); i > 0; i--) {
+            for (int i = 1 + random.nextInt(3); i > 0; i--) {
                 ObjectNode record = sample.deepCopy().put("messageId", "m-" + number + "-" + i);
                 records.add(record);
                 switch (random.nextInt(8)) {
