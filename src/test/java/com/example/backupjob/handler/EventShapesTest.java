@@ -118,14 +118,80 @@ class EventShapesTest {
         assertThat(aws.backupCalls()).isEmpty();
     }
 
-    @Test
-    void sqsRecordWithoutMessageIdFailsTheWholeBatchSoNothingIsLost() {
-        String event = "{\"Records\": [{\"eventSource\": \"aws:sqs\", \"body\": \"{}\"}]}";
+    @ParameterizedTest(name = "messageId {0}")
+    @CsvSource(delimiter = '|', value = {
+        "missing      | ''",
+        "empty        | '\"messageId\": \"\", '",
+        "a number     | '\"messageId\": 42, '",
+        "null         | '\"messageId\": null, '",
+        "an object    | '\"messageId\": {}, '"})
+    void sqsRecordWithoutUsableMessageIdFailsTheWholeBatchSoNothingIsLost(String problem, String messageId) {
+        // given a good record followed by one without a usable messageId
+        String event = "{\"Records\": [{\"messageId\": \"m-0\", \"eventSource\": \"aws:sqs\", \"body\": \"{}\"}, {"
+                + messageId + "\"eventSource\": \"aws:sqs\", \"body\": \"{}\"}]}";
 
+        // when
         LocalAws.Outcome outcome = invoke(aws.handler(), event);
 
-        assertThat(outcome.error()).isInstanceOf(InvalidRequestException.class)
-                .hasMessage("Records[0].messageId must be a non-empty string");
+        // then
+        assertThat(outcome.error()).isExactlyInstanceOf(InvalidRequestException.class)
+                .hasMessage("Records[1].messageId must be a non-empty string");
         assertThat(aws.backupCalls()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "no records (no SQS event: a request with an unknown key)"
+                + " | {\"Records\": []}"
+                + " | Records: is not a known field",
+        "eventSource of SNS"
+                + " | {\"Records\": [{\"messageId\": \"m-1\", \"eventSource\": \"aws:sns\", \"body\": \"{}\"}]}"
+                + " | Records: is not a known field",
+        "eventSource in upper case"
+                + " | {\"Records\": [{\"messageId\": \"m-1\", \"eventSource\": \"AWS:SQS\", \"body\": \"{}\"}]}"
+                + " | Records: is not a known field",
+        "eventSource null"
+                + " | {\"Records\": [{\"messageId\": \"m-1\", \"eventSource\": null, \"body\": \"{}\"}]}"
+                + " | Records: is not a known field",
+        "no eventSource"
+                + " | {\"Records\": [{\"messageId\": \"m-1\", \"body\": \"{}\"}]}"
+                + " | Records: is not a known field",
+        "EventBridge event without detail"
+                + " | {\"id\": \"e-1\", \"detail-type\": \"Backup Requested\"}"
+                + " | 2 problems: id: is not a known field; detail-type: is not a known field",
+        "EventBridge event without detail-type"
+                + " | {\"id\": \"e-1\", \"detail\": {}}"
+                + " | 2 problems: id: is not a known field; detail: is not a known field",
+        "EventBridge id null"
+                + " | {\"id\": null, \"detail-type\": \"Backup Requested\", \"detail\": {}}"
+                + " | id: the EventBridge event id must be a string"})
+    void eventThatIsNoUsableSqsOrEventBridgeEventIsRejectedWithoutCallingBackup(String problem, String event,
+            String message) {
+        // when
+        LocalAws.Outcome outcome = invoke(aws.handler(), event);
+
+        // then
+        assertThat(outcome.error()).isExactlyInstanceOf(InvalidRequestException.class).hasMessage(message);
+        assertThat(aws.backupCalls()).isEmpty();
+    }
+
+    @Test
+    void envelopeFieldsOfAnyTypeAreNotPartOfTheRequest() {
+        // given an EventBridge event whose envelope has odd values, and an SQS record with null attributes
+        String eventBridge = "{\"version\": null, \"id\": \"e-1\", \"detail-type\": \"Backup Requested\", "
+                + "\"source\": 42, \"time\": [], \"resources\": {}, \"Detail\": \"x\", \"Records\": [], "
+                + "\"detail\": {}}";
+        String sqs = "{\"Records\": [{\"messageId\": \"m-1\", \"eventSource\": \"aws:sqs\", \"receiptHandle\": null, "
+                + "\"attributes\": null, \"messageAttributes\": null, \"md5OfBody\": null, \"awsRegion\": null, "
+                + "\"body\": \"{}\"}]}";
+
+        // when
+        LocalAws.Outcome fromEventBridge = invoke(aws.handler(), eventBridge);
+        LocalAws.Outcome fromSqs = invoke(aws.handler(), sqs);
+
+        // then
+        assertThat(fromEventBridge.json().path("BackupJobId").asText()).isNotBlank();
+        assertThat(fromSqs.response()).isEqualTo("{\"batchItemFailures\":[]}");
+        assertThat(aws.backupCalls()).hasSize(2);
     }
 }

@@ -40,11 +40,30 @@ class RequestValidationTest {
                         INVALID_REQUEST, "The input is not valid JSON at line 1, column 34: more text follows the JSON value"),
                 arguments("unquoted tag value", "{\"RecoveryPointTags\": {\"k\": s3cr3t}}", INVALID_REQUEST,
                         "The input is not valid JSON at line 1, column 35"),
+                arguments("NaN for a number", "{\"StartWindowMinutes\": NaN}", INVALID_REQUEST,
+                        "The input is not valid JSON at line 1, column 27"),
+                arguments("nesting deeper than the parser allows", "[".repeat(1_001) + "]".repeat(1_001),
+                        INVALID_REQUEST, "The input is not valid JSON: Document nesting depth (1001) exceeds the maximum "
+                                + "allowed (1000, from "
+                                + "`StreamReadConstraints.getMaxNestingDepth()`)"),
+                arguments("number longer than the parser allows", "{\"StartWindowMinutes\": " + "9".repeat(1_001) + "}",
+                        INVALID_REQUEST, "The input is not valid JSON: Number value length (1001) exceeds the maximum "
+                                + "allowed (1000, from "
+                                + "`StreamReadConstraints.getMaxNumberLength()`)"),
+                arguments("key longer than the parser allows", "{\"" + "K".repeat(50_001) + "\": 1}",
+                        INVALID_REQUEST, "The input is not valid JSON: Name length (50001) exceeds the maximum "
+                                + "allowed (50000, from "
+                                + "`StreamReadConstraints.getMaxNameLength()`)"),
                 arguments("empty input", "", INVALID_REQUEST, "The event must be a JSON object"),
+                arguments("null", "null", INVALID_REQUEST, "The event must be a JSON object"),
+                arguments("a number", "60", INVALID_REQUEST, "The event must be a JSON object"),
                 arguments("an array", "[1, 2]", INVALID_REQUEST, "The event must be a JSON object"),
                 arguments("a string", "\"back me up\"", INVALID_REQUEST, "The event must be a JSON object"),
                 arguments("duplicate key", "{\"Index\": \"ENABLED\", \"Index\": \"DISABLED\"}", INVALID_REQUEST,
                         "The input is not valid JSON at line 1, column 29: Duplicate field 'Index'"),
+                arguments("duplicate key written with an escape",
+                        "{\"Index\": \"ENABLED\", \"\\u0049ndex\": \"ENABLED\"}",
+                        INVALID_REQUEST, "The input is not valid JSON at line 1, column 34: Duplicate field 'Index'"),
                 arguments("EventBridge detail not an object",
                         "{\"id\": \"e-1\", \"detail-type\": \"Backup Requested\", \"detail\": \"orders\"}",
                         INVALID_REQUEST, "The request must be a JSON object"),
@@ -55,6 +74,20 @@ class RequestValidationTest {
                         "ResourceARN: is not a known field (did you mean ResourceArn?)"),
                 arguments("unknown key", "{\"Priority\": \"high\"}", INVALID_REQUEST,
                         "Priority: is not a known field"),
+                arguments("misspelt Lifecycle key", "{\"Lifecycle\": {\"deleteAfterDays\": 35}}", INVALID_REQUEST,
+                        "Lifecycle.deleteAfterDays: is not a known field (did you mean DeleteAfterDays?)"),
+                arguments("key with a stray space", "{\"Index \": \"ENABLED\"}", INVALID_REQUEST,
+                        "Index : is not a known field"),
+                arguments("exponent for an integer", "{\"StartWindowMinutes\": 1e2}", INVALID_REQUEST,
+                        "StartWindowMinutes: must be an integer, not a decimal number"),
+                arguments("integral decimal for an integer", "{\"StartWindowMinutes\": 60.0}", INVALID_REQUEST,
+                        "StartWindowMinutes: must be an integer, not a decimal number"),
+                arguments("null for a string", "{\"IamRoleArn\": null}", INVALID_REQUEST,
+                        "IamRoleArn: must be a string, not null"),
+                arguments("null for an object", "{\"Lifecycle\": null}", INVALID_REQUEST,
+                        "Lifecycle: must be an object, not null"),
+                arguments("null tag value", "{\"RecoveryPointTags\": {\"team\": null}}", INVALID_REQUEST,
+                        "RecoveryPointTags.team: must be a string, not null"),
                 arguments("string for an integer", "{\"StartWindowMinutes\": \"60\"}", INVALID_REQUEST,
                         "StartWindowMinutes: must be an integer, not a string"),
                 arguments("decimal for an integer", "{\"CompleteWindowMinutes\": 60.5}", INVALID_REQUEST,
@@ -79,6 +112,21 @@ class RequestValidationTest {
                         "BackupVaultName: must be 2 to 50 characters: letters, digits, '-' or '_'"),
                 arguments("vault name too long", "{\"BackupVaultName\": \"" + "v".repeat(51) + "\"}", INVALID_VALUE,
                         "BackupVaultName: must be 2 to 50 characters: letters, digits, '-' or '_'"),
+                arguments("vault name with a non-ASCII letter", "{\"BackupVaultName\": \"v\u00e4ult\"}", INVALID_VALUE,
+                        "BackupVaultName: must be 2 to 50 characters: letters, digits, '-' or '_'"),
+                arguments("vault name ending in a newline", "{\"BackupVaultName\": \"Default\\n\"}", INVALID_VALUE,
+                        "BackupVaultName: must be 2 to 50 characters: letters, digits, '-' or '_'"),
+                arguments("resource ARN with a space", "{\"ResourceArn\": \"arn:aws:s3:::bucket name\"}", INVALID_VALUE,
+                        "ResourceArn: must be an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)"),
+                arguments("resource ARN in upper case", "{\"ResourceArn\": \"ARN:aws:s3:::bucket\"}", INVALID_VALUE,
+                        "ResourceArn: must be an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)"),
+                arguments("role ARN with an 11-digit account", "{\"IamRoleArn\": \"arn:aws:iam::12345678901:role/x\"}",
+                        INVALID_VALUE, "IamRoleArn: must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)"),
+                arguments("air-gapped vault ARN of a recovery point",
+                        "{\"LogicallyAirGappedBackupVaultArn\": "
+                                + "\"arn:aws:backup:eu-west-1:123456789012:recovery-point:abc\"}",
+                        INVALID_VALUE, "LogicallyAirGappedBackupVaultArn: must be a backup vault ARN "
+                                + "(arn:aws:backup:<region>:<account>:backup-vault:<name>)"),
                 arguments("resource that is no ARN", "{\"ResourceArn\": \"orders-table\"}", INVALID_VALUE,
                         "ResourceArn: must be an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)"),
                 arguments("role ARN of a user", "{\"IamRoleArn\": \"arn:aws:iam::123456789012:user/bob\"}",
@@ -89,6 +137,10 @@ class RequestValidationTest {
                                 + "(arn:aws:backup:<region>:<account>:backup-vault:<name>)"),
                 arguments("blank idempotency token", "{\"IdempotencyToken\": \" \"}", INVALID_VALUE,
                         "IdempotencyToken: must not be blank"),
+                arguments("empty idempotency token", "{\"IdempotencyToken\": \"\"}", INVALID_VALUE,
+                        "IdempotencyToken: must not be blank"),
+                arguments("idempotency token of tabs and newlines", "{\"IdempotencyToken\": \"\\t\\n\"}",
+                        INVALID_VALUE, "IdempotencyToken: must not be blank"),
                 arguments("start window under 60", "{\"StartWindowMinutes\": 59}", INVALID_VALUE,
                         "StartWindowMinutes: must be from 60 to 52560000"),
                 arguments("start window over 100 years", "{\"StartWindowMinutes\": 52560001}", INVALID_VALUE,
@@ -116,10 +168,16 @@ class RequestValidationTest {
                         "BackupOptions.WindowsVSS: must be enabled or disabled"),
                 arguments("Index in lower case", "{\"Index\": \"enabled\"}", INVALID_VALUE,
                         "Index: must be ENABLED or DISABLED"),
+                arguments("Index with a trailing space", "{\"Index\": \"ENABLED \"}", INVALID_VALUE,
+                        "Index: must be ENABLED or DISABLED"),
+                arguments("backup option in another case", "{\"BackupOptions\": {\"windowsVSS\": \"enabled\"}}",
+                        INVALID_VALUE, "BackupOptions.windowsVSS: is not a backup option (only WindowsVSS is)"),
                 arguments("51 tags", "{\"RecoveryPointTags\": " + tags("tag-", 51) + "}", INVALID_VALUE,
                         "RecoveryPointTags: must have at most 50 tags"),
                 arguments("tag key with aws: prefix", "{\"RecoveryPointTags\": {\"AWS:owner\": \"x\"}}", INVALID_VALUE,
                         "RecoveryPointTags.AWS:owner: tag keys must not start with 'aws:'"),
+                arguments("tag key with lower-case aws: prefix", "{\"RecoveryPointTags\": {\"aws:created-by\": \"x\"}}",
+                        INVALID_VALUE, "RecoveryPointTags.aws:created-by: tag keys must not start with 'aws:'"),
                 arguments("empty tag key", "{\"RecoveryPointTags\": {\"\": \"x\"}}", INVALID_VALUE,
                         "RecoveryPointTags.: tag keys must be 1 to 128 characters"),
                 arguments("tag key of 129 characters", "{\"RecoveryPointTags\": {\"" + "k".repeat(129) + "\": \"x\"}}",
@@ -143,6 +201,83 @@ class RequestValidationTest {
         // then
         assertThat(outcome.error()).isExactlyInstanceOf(errorName).hasMessage(message);
         assertThat(aws.backupCalls()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0} given {1}")
+    @CsvSource(delimiter = '|', value = {
+        "BackupVaultName                               | 42                     | a string, not an integer",
+        "LogicallyAirGappedBackupVaultArn              | true                   | a string, not a boolean",
+        "ResourceArn                                   | [\"arn:aws:s3:::a\"]     | a string, not an array",
+        "IamRoleArn                                    | {}                     | a string, not an object",
+        "IdempotencyToken                              | 4.2                    | a string, not a decimal number",
+        "Index                                         | false                  | a string, not a boolean",
+        "StartWindowMinutes                            | [60]                   | an integer, not an array",
+        "CompleteWindowMinutes                         | {\"minutes\": 60}       | an integer, not an object",
+        "Lifecycle                                     | \"{}\"                 | an object, not a string",
+        "RecoveryPointTags                             | []                     | an object, not an array",
+        "BackupOptions                                 | \"enabled\"            | an object, not a string",
+        "Lifecycle.MoveToColdStorageAfterDays          | \"30\"                 | an integer, not a string",
+        "Lifecycle.DeleteAfterDays                     | 35.5                   | an integer, not a decimal number",
+        "Lifecycle.OptInToArchiveForSupportedResources | 1                      | a boolean, not an integer",
+        "RecoveryPointTags.team                        | 1                      | a string, not an integer",
+        "BackupOptions.WindowsVSS                      | null                   | a string, not null"})
+    void rejectsEveryFieldGivenAnotherJsonTypeWithoutCallingBackup(String path, String value, String types) {
+        // given the value at its path, e.g. {"Lifecycle": {"DeleteAfterDays": 35.5}}
+        String[] keys = path.split("\\.");
+        String input = keys.length == 1 ? "{\"" + path + "\": " + value + "}"
+                : "{\"" + keys[0] + "\": {\"" + keys[1] + "\": " + value + "}}";
+
+        // when
+        LocalAws.Outcome outcome = invoke(aws.handler(), input);
+
+        // then
+        assertThat(outcome.error()).isExactlyInstanceOf(INVALID_REQUEST).hasMessage(path + ": must be " + types);
+        assertThat(aws.backupCalls()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("valuesAtTheEdge")
+    void acceptsValuesAtTheEdgeOfEachRuleWithOneCall(String rule, String request) {
+        // when
+        LocalAws.Outcome outcome = invoke(aws.handler(), request);
+
+        // then
+        assertThat(outcome.error()).isNull();
+        assertThat(aws.backupCalls()).hasSize(1);
+    }
+
+    static Stream<Arguments> valuesAtTheEdge() {
+        return Stream.of(
+                arguments("shortest start window", "{\"StartWindowMinutes\": 60}"),
+                arguments("longest start window", "{\"StartWindowMinutes\": 52560000}"),
+                arguments("shortest complete window", "{\"CompleteWindowMinutes\": 1}"),
+                arguments("longest complete window", "{\"CompleteWindowMinutes\": 52560000}"),
+                arguments("shortest retention", "{\"Lifecycle\": {\"DeleteAfterDays\": 1}}"),
+                arguments("retention exactly 90 days after cold storage",
+                        "{\"Lifecycle\": {\"MoveToColdStorageAfterDays\": 1, \"DeleteAfterDays\": 91, "
+                                + "\"OptInToArchiveForSupportedResources\": false}}"),
+                arguments("shortest vault name", "{\"BackupVaultName\": \"ab\"}"),
+                arguments("longest vault name", "{\"BackupVaultName\": \"" + "v-_9".repeat(12) + "v9\"}"),
+                arguments("resource in the China partition",
+                        "{\"ResourceArn\": \"arn:aws-cn:rds:cn-north-1:123456789012:db:c\"}"),
+                arguments("bucket ARN without region or account",
+                        "{\"ResourceArn\": \"arn:aws:s3:::customer-uploads\"}"),
+                arguments("role with a path and every allowed sign",
+                        "{\"IamRoleArn\": \"arn:aws-us-gov:iam::123456789012:role/path/to/Role_1+=,.@-\"}"),
+                arguments("air-gapped vault", "{\"LogicallyAirGappedBackupVaultArn\": "
+                        + "\"arn:aws:backup:eu-west-1:123456789012:backup-vault:air-gapped-vault\"}"),
+                arguments("idempotency token of multi-byte text", "{\"IdempotencyToken\": \"t\u00f6k-\uD83D\uDE00\"}"),
+                arguments("both Index values and both WindowsVSS values",
+                        "{\"Index\": \"DISABLED\", \"BackupOptions\": {\"WindowsVSS\": \"disabled\"}}"),
+                arguments("50 tags", "{\"RecoveryPointTags\": " + tags("tag-", 50) + "}"),
+                arguments("longest tag key and value", "{\"RecoveryPointTags\": {\"" + "k".repeat(128) + "\": \""
+                        + "v".repeat(256) + "\"}}"),
+                arguments("tag keys that only look like aws:", "{\"RecoveryPointTags\": {\"aws\": \"x\", "
+                        + "\"aws-owner\": \"x\", \" aws:x\": \"x\"}}"),
+                arguments("multi-byte tag key and value",
+                        "{\"RecoveryPointTags\": {\"\u65e5\u672c\": \"\u5024 \u00e9\"}}"),
+                arguments("keys written with escapes", "{\"\\u0052esourceArn\": \"arn:aws:s3:::bucket\", "
+                        + "\"\\u0049ndex\": \"ENABLED\"}"));
     }
 
     @ParameterizedTest(name = "{0}")

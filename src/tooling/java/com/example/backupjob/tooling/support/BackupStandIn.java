@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -48,6 +49,7 @@ public final class BackupStandIn implements AutoCloseable {
     private final Map<String, String> jobsByToken = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> jobsByResource = new ConcurrentHashMap<>();
     private final AtomicInteger throttledCalls = new AtomicInteger();
+    private final List<Integer> startAnswers = new CopyOnWriteArrayList<>();
     private final HttpServer server;
     private final Duration latency;
     private final Map<String, StartedJob> startedJobs = new ConcurrentHashMap<>();
@@ -138,6 +140,16 @@ public final class BackupStandIn implements AutoCloseable {
     /** How many DescribeBackupJob calls it answered, found or not. */
     public int describeCalls() {
         return describeCalls.get();
+    }
+
+    /** The HTTP status of each StartBackupJob answer since the last {@link #forgetStartAnswers()}, in order. */
+    public List<Integer> startAnswers() {
+        return List.copyOf(startAnswers);
+    }
+
+    /** Starts counting StartBackupJob answers afresh. */
+    public void forgetStartAnswers() {
+        startAnswers.clear();
     }
 
     /** The last DescribeBackupJob answer it gave for the job, if it described it. */
@@ -313,6 +325,10 @@ public final class BackupStandIn implements AutoCloseable {
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         if (body.has("__type")) {
             exchange.getResponseHeaders().set("x-amzn-ErrorType", body.get("__type").asText());
+        }
+        if (exchange.getRequestURI().getPath().equals("/backup-jobs")) {
+            // Counted before it is sent, so that a caller that has its answer finds it counted.
+            startAnswers.add(status);
         }
         exchange.sendResponseHeaders(status, bytes.length);
         exchange.getResponseBody().write(bytes);

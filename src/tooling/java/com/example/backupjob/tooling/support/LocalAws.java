@@ -23,6 +23,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,7 @@ public final class LocalAws implements BeforeEachCallback {
     public static final String DEFAULT_RESOURCE_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders";
     public static final String BACKUP_JOBS_PATH = "/backup-jobs";
 
+    private static final String BACKUP_ENDPOINT_PROPERTY = "aws.endpointUrlBackup";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Servers SERVERS = Servers.start();
 
@@ -60,7 +62,7 @@ public final class LocalAws implements BeforeEachCallback {
             WireMockServer backup = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
             backup.start();
             DynaliteServer dynamoDb = DynaliteServer.start();
-            System.setProperty("aws.endpointUrlBackup", backup.baseUrl());
+            System.setProperty(BACKUP_ENDPOINT_PROPERTY, backup.baseUrl());
             System.setProperty("aws.endpointUrlDynamoDb", dynamoDb.endpoint().toString());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 backup.stop();
@@ -104,6 +106,17 @@ public final class LocalAws implements BeforeEachCallback {
     public StartBackupJobHandler handler(Map<String, String> environmentOverrides) {
         return new StartBackupJobHandler(
                 Configuration.fromEnvironment(environment(environmentOverrides), JSON), new AwsClients());
+    }
+
+    /** A handler whose AWS Backup is the given endpoint rather than WireMock; DynamoDB is still dynalite. */
+    public StartBackupJobHandler handler(Map<String, String> environmentOverrides, URI backupEndpoint) {
+        // The SDK reads the endpoint override when it builds a client, and the handler builds its clients at once.
+        System.setProperty(BACKUP_ENDPOINT_PROPERTY, backupEndpoint.toString());
+        try {
+            return handler(environmentOverrides);
+        } finally {
+            System.setProperty(BACKUP_ENDPOINT_PROPERTY, SERVERS.backup().baseUrl());
+        }
     }
 
     /** Invokes a handler of the artifact as the Lambda runtime would, with a fresh request id. */
@@ -204,6 +217,16 @@ public final class LocalAws implements BeforeEachCallback {
 
     public List<JsonNode> logLines() {
         return LOGS.lines().stream().map(LocalAws::parse).toList();
+    }
+
+    /** The log lines exactly as written, whether they parse as JSON or not. */
+    public List<String> logText() {
+        return LOGS.lines();
+    }
+
+    /** Forgets the log lines captured so far, so that the next ones are one invocation's. */
+    public void clearLogs() {
+        LOGS.clear();
     }
 
     public static JsonNode parse(String json) {
