@@ -103,8 +103,10 @@ final class EventShapes {
     private static IncomingRequest request(JsonNode object, String messageId, String invocationId) {
         if (object.has("detail-type") && object.has("detail")) {
             JsonNode id = object.get("id");
-            if (id != null && !id.isTextual()) {
-                throw new InvalidRequestException("id: the EventBridge event id must be a string");
+            // The id becomes the request's key and correlation id, in every log line of it.
+            if (id != null && (!id.isTextual() || id.textValue().chars().anyMatch(Character::isISOControl))) {
+                throw new InvalidRequestException("id: the EventBridge event id must be a string without control "
+                        + "characters");
             }
             return new IncomingRequest(object.get("detail"), id == null ? null : id.textValue(), messageId,
                     invocationId);

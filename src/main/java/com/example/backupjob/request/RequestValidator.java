@@ -59,6 +59,10 @@ final class RequestValidator {
                 "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)");
         found.text(request, "IdempotencyToken")
                 .ifPresent(token -> found.check(!token.isBlank(), "IdempotencyToken", "must not be blank"));
+        // The token is the idempotency key, which every log line of the request carries.
+        found.text(request, "IdempotencyToken").filter(token -> !token.isBlank())
+                .ifPresent(token -> found.check(token.chars().noneMatch(Character::isISOControl), "IdempotencyToken",
+                        "must not contain control characters"));
         found.integer(request, "", "StartWindowMinutes")
                 .ifPresent(minutes -> found.range("StartWindowMinutes", minutes, MIN_START_WINDOW_MINUTES,
                         MAX_WINDOW_MINUTES));

@@ -19,7 +19,7 @@ public final class SharedRules {
 
     /** The start of an ARN in any partition: aws, aws-cn, aws-us-gov, ... */
     static final String PARTITION = "arn:aws(-[a-z]+)*:";
-    private static final Pattern ARN = Pattern.compile("^" + PARTITION + "[a-z0-9-]+:[a-z0-9-]*:(\\d{12})?:\\S+$");
+    private static final Pattern ARN = Pattern.compile("^" + PARTITION + "[a-z0-9-]+:[a-z0-9-]*:(\\d{12})?:[^\\s\\p{Cntrl}]+$");
     /** A backup vault's ARN; its name follows BackupVaultName's pattern (service model). */
     public static final Pattern BACKUP_VAULT_ARN = Pattern.compile(
             "^" + PARTITION + "backup:[a-z0-9-]+:\\d{12}:backup-vault:[a-zA-Z0-9\\-_]{2,50}$");

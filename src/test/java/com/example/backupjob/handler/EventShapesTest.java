@@ -164,7 +164,7 @@ class EventShapesTest {
                 + " | 2 problems: id: is not a known field; detail: is not a known field",
         "EventBridge id null"
                 + " | {\"id\": null, \"detail-type\": \"Backup Requested\", \"detail\": {}}"
-                + " | id: the EventBridge event id must be a string"})
+                + " | id: the EventBridge event id must be a string without control characters"})
     void eventThatIsNoUsableSqsOrEventBridgeEventIsRejectedWithoutCallingBackup(String problem, String event,
             String message) {
         // when

@@ -89,7 +89,7 @@ class SelectionValidationTest {
                                 + "keys; StartWindowMinutes: must be from 60 to 52560000; Index: must be ENABLED "
                                 + "or DISABLED"),
                 bad("{\"detail-type\": \"Backup\", \"id\": 7, \"detail\": {\"Selection\": {" + TAGS + "}}}",
-                        InvalidRequestException.class, "id: the EventBridge event id must be a string"));
+                        InvalidRequestException.class, "id: the EventBridge event id must be a string without control characters"));
     }
 
     @ParameterizedTest(name = "{2}")
