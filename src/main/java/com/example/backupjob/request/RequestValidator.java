@@ -58,11 +58,7 @@ final class RequestValidator {
         found.matching(request, "IamRoleArn", ROLE_ARN,
                 "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)");
         found.text(request, "IdempotencyToken")
-                .ifPresent(token -> found.check(!token.isBlank(), "IdempotencyToken", "must not be blank"));
-        // The token is the idempotency key, which every log line of the request carries.
-        found.text(request, "IdempotencyToken").filter(token -> !token.isBlank())
-                .ifPresent(token -> found.check(token.chars().noneMatch(Character::isISOControl), "IdempotencyToken",
-                        "must not contain control characters"));
+                .ifPresent(token -> found.problem("IdempotencyToken", tokenProblem(token)));
         found.integer(request, "", "StartWindowMinutes")
                 .ifPresent(minutes -> found.range("StartWindowMinutes", minutes, MIN_START_WINDOW_MINUTES,
                         MAX_WINDOW_MINUTES));
@@ -197,5 +193,14 @@ final class RequestValidator {
                 default -> "a " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
             };
         }
+    }
+
+    /** What is wrong with a token: it is the idempotency key, which every log line of the request carries. */
+    private static Optional<String> tokenProblem(String token) {
+        if (token.isBlank()) {
+            return Optional.of("must not be blank");
+        }
+        return token.chars().anyMatch(Character::isISOControl)
+                ? Optional.of("must not contain control characters") : Optional.empty();
     }
 }
