@@ -138,6 +138,13 @@ class TemplateTest {
     }
 
     @Test
+    void functionKnowsTheDeliveryAfterWhichAFailedRequestGoesToTheDeadLetterQueue() {
+        // A request of a fleet run that fails on this delivery is counted as failed to start in its run.
+        assertThat(DEPLOYED_FUNCTION.at("/Environment/Variables/" + Configuration.REQUEST_MAX_RECEIVE_COUNT).asText())
+                .isEqualTo(RESOURCES.at("/RequestQueue/Properties/RedrivePolicy/maxReceiveCount").asText());
+    }
+
+    @Test
     void everyQueuedRecordCanStartBeforeItsDeadlineAtTheLowestRate() {
         // The records in flight wait for their turn one after another; the last must still start in time.
         JsonNode mapping = queueMapping().path("Properties");
