@@ -13,7 +13,6 @@ import com.example.backupjob.tracking.JobStateChange;
 import com.example.backupjob.tracking.RunTracker;
 import com.example.backupjob.tracking.SummaryTopic;
 import com.example.backupjob.tracking.TrackerConfiguration;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,14 +54,18 @@ public final class TrackBackupRunsHandler implements RequestStreamHandler {
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         Object response = InvocationLogging.during(context, () -> {
             deadline.startInvocation(context);
-            return InvocationLogging.reportingFailures(() -> switch (shapes.classify(shapes.read(input),
-                    context.getAwsRequestId())) {
+            Invocation invocation = InvocationLogging.reportingFailures(
+                    () -> shapes.classify(shapes.read(input), context.getAwsRequestId()));
+            // The tracker logs its own failures, each with the run it concerns.
+            return switch (invocation) {
                 case Invocation.SqsBatch batch -> track(batch);
                 case Invocation.Single single when single.request().request().path(CHECK_OPEN_RUNS).asBoolean() ->
                         tracker.checkOpenRuns();
-                case Invocation.Single single -> throw new InvalidRequestException("Expected an SQS event of AWS "
-                        + "Backup job state changes, or {\"" + CHECK_OPEN_RUNS + "\": true}");
-            });
+                case Invocation.Single single -> InvocationLogging.reportingFailures(() -> {
+                    throw new InvalidRequestException("Expected an SQS event of AWS Backup job state changes, or {\""
+                            + CHECK_OPEN_RUNS + "\": true}");
+                });
+            };
         });
         JSON.writeValue(output, response);
     }
@@ -72,11 +75,12 @@ public final class TrackBackupRunsHandler implements RequestStreamHandler {
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         for (Invocation.SqsMessage message : batch.messages()) {
             try {
-                InvocationLogging.correlated(message.messageId(), () -> InvocationLogging.reportingFailures(() -> {
-                    JsonNode event = shapes.parse(message.body() == null ? "null" : message.body());
-                    tracker.track(JobStateChange.of(event));
+                InvocationLogging.correlated(message.messageId(), () -> {
+                    JobStateChange change = InvocationLogging.reportingFailures(() -> JobStateChange.of(
+                            shapes.parse(message.body() == null ? "null" : message.body())));
+                    tracker.track(change);
                     return null;
-                }));
+                });
             } catch (StartBackupJobException e) {
                 failures.add(new SQSBatchResponse.BatchItemFailure(message.messageId()));
             }

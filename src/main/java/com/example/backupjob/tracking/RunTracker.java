@@ -47,6 +47,7 @@ public final class RunTracker {
     /**
      * Counts a job's final state in its run, once however often the event is delivered, and summarises the run if
      * that made it complete. An event of a job no run started, or of a state that is not final, changes nothing.
+     * A failure is logged (with the run's SelectionKey once it is known) before it is thrown.
      *
      * @throws StartBackupJobException when the run record cannot be used or the summary cannot be sent; a retry of
      *     the event counts nothing twice and sends the summary then
@@ -56,31 +57,33 @@ public final class RunTracker {
         if (end.isEmpty()) {
             return;
         }
-        Optional<RecordedJobEnd> recorded = records.recordJobEnd(change.backupJobId(), end.get());
+        Optional<RecordedJobEnd> recorded = InvocationLogging.reportingFailures(
+                () -> records.recordJobEnd(change.backupJobId(), end.get()));
         if (recorded.isEmpty()) {
             return;
         }
         RecordedJobEnd job = recorded.get();
-        InvocationLogging.withField(Run.SELECTION_KEY_ATTRIBUTE, job.selectionKey(), () -> {
-            if (job.counted()) {
-                LOG.atInfo()
-                        .addKeyValue("BackupJobId", change.backupJobId())
-                        .addKeyValue("ResourceArn", job.resourceArn())
-                        .addKeyValue("outcome", end.get().name())
-                        .log("Backup job of a run ended");
-            } else {
-                LOG.atInfo().addKeyValue("BackupJobId", change.backupJobId())
-                        .log("Backup job's end already counted in its run: the event was delivered again");
-            }
-            job.run().filter(RunState::isComplete).ifPresent(run -> summarise(run, SummaryReason.COMPLETE));
-            return null;
-        });
+        InvocationLogging.withField(Run.SELECTION_KEY_ATTRIBUTE, job.selectionKey(),
+                () -> InvocationLogging.reportingFailures(() -> {
+                    if (job.counted()) {
+                        LOG.atInfo()
+                                .addKeyValue("BackupJobId", change.backupJobId())
+                                .addKeyValue("ResourceArn", job.resourceArn())
+                                .addKeyValue("outcome", end.get().name())
+                                .log("Backup job of a run ended");
+                    } else {
+                        LOG.atInfo().addKeyValue("BackupJobId", change.backupJobId())
+                                .log("Backup job's end already counted in its run: the event was delivered again");
+                    }
+                    job.run().filter(RunState::isComplete).ifPresent(run -> summarise(run, SummaryReason.COMPLETE));
+                    return null;
+                }));
     }
 
     /**
      * The periodic check: summarises each open run that is complete (its last end was a request's, which no job event
      * follows) or past its deadline, sends again a summary whose claim was left behind, and closes summarised runs.
-     * Every open run is checked, whatever fails for another.
+     * Every open run is checked, whatever fails for another; each failure is logged before it is thrown.
      *
      * @return what it found
      * @throws StartBackupJobException the first failure, after every run was checked; the next check (or the
@@ -90,7 +93,7 @@ public final class RunTracker {
         int open = 0;
         int summarised = 0;
         StartBackupJobException firstFailure = null;
-        for (String selectionKey : records.openRuns()) {
+        for (String selectionKey : InvocationLogging.reportingFailures(records::openRuns)) {
             open++;
             try {
                 if (InvocationLogging.withField(Run.SELECTION_KEY_ATTRIBUTE, selectionKey,

@@ -12,22 +12,30 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.Queue;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
  * A local AWS Backup endpoint for StartBackupJob (rest-json PUT /backup-jobs): it checks each request as the
  * service does, answers with a new job, and answers a repeated IdempotencyToken with the job it already started.
  * It may also throttle as the service's request-rate quota does: a token bucket that holds one second of calls.
- * DescribeBackupJob (GET /backup-jobs/{id}) shows each job CREATED, then RUNNING, then in the state a test chose.
+ * DescribeBackupJob (GET /backup-jobs/{id}) shows each job CREATED, then RUNNING, then in the state a test chose;
+ * a test may also end jobs itself, each in a state of its own. Every job that ends emits a "Backup Job State
+ * Change" event, as AWS Backup sends to EventBridge, for a test to deliver where the rule would.
  */
 public final class BackupStandIn implements AutoCloseable {
 
@@ -45,7 +53,8 @@ public final class BackupStandIn implements AutoCloseable {
     private final Map<String, DescribedJob> describedJobs = new ConcurrentHashMap<>();
     private final AtomicInteger describeCalls = new AtomicInteger();
     private final AtomicInteger throttledStarts = new AtomicInteger();
-    private volatile JobEnd jobEnd = new JobEnd("COMPLETED", null);
+    private final Queue<String> stateChangeEvents = new ConcurrentLinkedQueue<>();
+    private volatile EndState jobEnd = new EndState("COMPLETED", null);
     private double callsPerSecond = Double.POSITIVE_INFINITY;
     private double tokens;
     private long refilledNanos = System.nanoTime();
@@ -106,7 +115,41 @@ public final class BackupStandIn implements AutoCloseable {
      * describe on, in {@code finalState} with {@code statusMessage} (null for none).
      */
     public void endJobsIn(String finalState, String statusMessage) {
-        jobEnd = new JobEnd(finalState, statusMessage);
+        jobEnd = new EndState(finalState, statusMessage);
+    }
+
+    /**
+     * Ends now every job it started and has not ended, each in the state {@code endOf} gives for the job's resource
+     * ARN, as AWS Backup would: DescribeBackupJob shows the job in that state from now on, and a "Backup Job State
+     * Change" event is emitted for it.
+     *
+     * @return the events emitted, one per job ended
+     */
+    public List<String> endJobs(Function<String, EndState> endOf) {
+        List<String> events = new ArrayList<>();
+        startedJobs.forEach((jobId, started) -> describedJobs.compute(jobId, (id, before) -> {
+            if (before != null && before.describes() > 2) {
+                return before;
+            }
+            EndState end = endOf.apply(started.request().get("ResourceArn").asText());
+            DescribedJob ended = new DescribedJob(end, 3, describedJob(jobId, started, end, 3));
+            events.add(emitStateChange(ended.answer()));
+            return ended;
+        }));
+        return events;
+    }
+
+    /** Every "Backup Job State Change" event emitted so far, in order: one per job that ended. */
+    public List<String> stateChangeEvents() {
+        return List.copyOf(stateChangeEvents);
+    }
+
+    /** The id of each job it started, by the job's resource ARN (the first job, if a resource had several). */
+    public Map<String, String> jobIdsByResource() {
+        Map<String, String> jobs = new HashMap<>();
+        startedJobs.forEach((jobId, started) -> jobs.putIfAbsent(started.request().get("ResourceArn").asText(),
+                jobId));
+        return jobs;
     }
 
     /**
@@ -238,11 +281,16 @@ public final class BackupStandIn implements AutoCloseable {
     private record StartedJob(JsonNode request, Instant created) {
     }
 
-    private record JobEnd(String state, String statusMessage) {
+    /** The final state a job ends in, and its status message (null for none; COMPLETED with one has issues). */
+    public record EndState(String state, String statusMessage) {
+
+        public static EndState of(String state) {
+            return new EndState(state, null);
+        }
     }
 
     /** A job as DescribeBackupJob has shown it: its end, how often it was described, and the last answer. */
-    private record DescribedJob(JobEnd end, int describes, JsonNode answer) {
+    private record DescribedJob(EndState end, int describes, JsonNode answer) {
     }
 
     /** Answers ThrottlingException to a call among the next throttleStarts(count) or above the quota. */
@@ -266,7 +314,7 @@ public final class BackupStandIn implements AutoCloseable {
             describeCalls.incrementAndGet();
             String jobId = exchange.getRequestURI().getPath().substring("/backup-jobs/".length());
             StartedJob started = startedJobs.get(jobId);
-            JobEnd end = jobEnd;
+            EndState end = jobEnd;
             DescribedJob described = started == null ? null : describedJobs.compute(jobId, (id, before) -> {
                 if (before == null) {
                     return end == null ? null : new DescribedJob(end, 1, describedJob(jobId, started, end, 1));
@@ -275,7 +323,12 @@ public final class BackupStandIn implements AutoCloseable {
                     return before;
                 }
                 int describes = before.describes() + 1;
-                return new DescribedJob(before.end(), describes, describedJob(jobId, started, before.end(), describes));
+                DescribedJob next = new DescribedJob(before.end(), describes,
+                        describedJob(jobId, started, before.end(), describes));
+                if (describes > 2) {
+                    emitStateChange(next.answer());
+                }
+                return next;
             });
             if (described == null) {
                 answer(exchange, 400, error("ResourceNotFoundException", "Cannot find backup job " + jobId));
@@ -285,7 +338,59 @@ public final class BackupStandIn implements AutoCloseable {
         }
     }
 
-    private JsonNode describedJob(String jobId, StartedJob started, JobEnd end, int describes) {
+    /**
+     * The event AWS Backup sends EventBridge when a job reaches its final state (the shape of the samples in
+     * events/backup-job-state-change-*.json), made from the job as DescribeBackupJob shows it.
+     */
+    private String emitStateChange(JsonNode job) {
+        ObjectNode event = json.createObjectNode()
+                .put("version", "0")
+                .put("id", UUID.randomUUID().toString())
+                .put("detail-type", "Backup Job State Change")
+                .put("source", "aws.backup")
+                .put("account", job.get("AccountId").asText())
+                .put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
+                .put("region", REGION);
+        event.putArray("resources");
+        Instant created = Instant.ofEpochMilli((long) (job.get("CreationDate").asDouble() * 1000));
+        ObjectNode detail = event.putObject("detail")
+                .put("backupJobId", job.get("BackupJobId").asText())
+                .put("backupVaultArn", job.get("BackupVaultArn").asText())
+                .put("backupVaultName", job.get("BackupVaultName").asText())
+                .put("bytesTransferred", "0")
+                .put("creationDate", created.toString())
+                .put("iamRoleArn", job.get("IamRoleArn").asText())
+                .put("resourceArn", job.get("ResourceArn").asText())
+                .put("resourceType", resourceType(job.get("ResourceArn").asText()))
+                .put("state", job.get("State").asText());
+        if (job.has("StatusMessage")) {
+            detail.put("statusMessage", job.get("StatusMessage").asText());
+        }
+        if (job.has("BackupSizeInBytes")) {
+            detail.put("backupSizeInBytes", job.get("BackupSizeInBytes").asText());
+        }
+        detail.put("completionDate", Instant.now().toString())
+                .put("startBy", created.plus(Duration.ofHours(1)).toString())
+                .put("percentDone", 100);
+        String text = event.toString();
+        stateChangeEvents.add(text);
+        return text;
+    }
+
+    /** AWS Backup's resourceType of an ARN's service, as far as the tests use them. */
+    private static String resourceType(String resourceArn) {
+        String service = resourceArn.split(":")[2];
+        return switch (service) {
+            case "dynamodb" -> "DynamoDB";
+            case "rds" -> "RDS";
+            case "ec2" -> "EBS";
+            case "elasticfilesystem" -> "EFS";
+            case "s3" -> "S3";
+            default -> service.toUpperCase(Locale.ROOT);
+        };
+    }
+
+    private JsonNode describedJob(String jobId, StartedJob started, EndState end, int describes) {
         JsonNode request = started.request();
         String vault = request.get("BackupVaultName").asText();
         String account = request.get("IamRoleArn").asText().split(":")[4];

@@ -54,6 +54,24 @@ public final class LocalRuns {
                 .expressionAttributeValues(Map.of(":key", AttributeValue.fromSs(List.of(selectionKey)))));
     }
 
+    /**
+     * Records a job the run's request started, as StartBackupJobFunction does: {@code job#<id>} with its run and
+     * resource, and 1 more {@code started}.
+     */
+    public void startedJob(String selectionKey, String backupJobId, String resourceArn, Instant deadline) {
+        dynamoDb.putItem(put -> put.tableName(table).item(Map.of(
+                "id", AttributeValue.fromS("job#" + backupJobId),
+                "run", AttributeValue.fromS(selectionKey),
+                "resource", AttributeValue.fromS(resourceArn),
+                "expiration", AttributeValue.fromN(Long.toString(deadline.plus(KEPT_AFTER_DEADLINE)
+                        .getEpochSecond())))));
+        dynamoDb.updateItem(update -> update.tableName(table)
+                .key(Map.of("id", AttributeValue.fromS("run#" + selectionKey)))
+                .updateExpression("ADD #started :one")
+                .expressionAttributeNames(Map.of("#started", "started"))
+                .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"))));
+    }
+
     /** Sets the run's status, as the selection does once it has queued its last page. */
     public void setStatus(String selectionKey, String status) {
         dynamoDb.updateItem(update -> update.tableName(table)
