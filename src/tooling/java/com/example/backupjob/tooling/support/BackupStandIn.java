@@ -53,6 +53,7 @@ public final class BackupStandIn implements AutoCloseable {
     private final Map<String, DescribedJob> describedJobs = new ConcurrentHashMap<>();
     private final AtomicInteger describeCalls = new AtomicInteger();
     private final AtomicInteger throttledStarts = new AtomicInteger();
+    private final Map<String, String> refusedResources = new ConcurrentHashMap<>();
     private final Queue<String> stateChangeEvents = new ConcurrentLinkedQueue<>();
     private volatile EndState jobEnd = new EndState("COMPLETED", null);
     private double callsPerSecond = Double.POSITIVE_INFINITY;
@@ -160,6 +161,14 @@ public final class BackupStandIn implements AutoCloseable {
         jobEnd = null;
     }
 
+    /**
+     * StartBackupJob answers every call for this resource with InvalidParameterValueException and starts nothing, as
+     * AWS Backup does for a resource it cannot back up (a type not opted in, say).
+     */
+    public void refuseJobsOf(String resourceArn, String message) {
+        refusedResources.put(resourceArn, message);
+    }
+
     /** The next {@code count} StartBackupJob calls answer ThrottlingException and start nothing. */
     public void throttleStarts(int count) {
         throttledStarts.set(count);
@@ -202,7 +211,8 @@ public final class BackupStandIn implements AutoCloseable {
                 answer(exchange, 400, error("MissingParameterValueException", "Missing " + missing));
                 return;
             }
-            String invalid = invalidParameter(request);
+            String invalid = refusedResources.getOrDefault(request.get("ResourceArn").asText(),
+                    invalidParameter(request));
             if (invalid != null) {
                 answer(exchange, 400, error("InvalidParameterValueException", invalid));
                 return;
