@@ -72,6 +72,22 @@ class RunRequestsTest {
     }
 
     @Test
+    void sampleRequestsOfARunPastItsDeadlineAreDroppedAndCounted() {
+        // given the run of events/sqs-run-requests.json, whose deadline, 2026-12-01T14:00:00Z, has passed
+        runs.create(RUN, "QUEUED", Instant.parse("2026-12-01T14:00:00Z"), Map.of("matched", 2L, "queued", 2L));
+
+        // when
+        JsonNode response = invoke(aws.handler(), LocalAws.event("sqs-run-requests.json")).json();
+
+        // then
+        assertThat(response.path("batchItemFailures")).isEmpty();
+        assertThat(aws.backupCalls()).isEmpty();
+        assertThat(runs.counters(RUN)).containsEntry("requestsExpired", 2L);
+        assertThat(runs.incompleteResources(RUN)).containsExactlyInAnyOrder(ARN,
+                "arn:aws:rds:eu-west-1:123456789012:db:customers");
+    }
+
+    @Test
     void startedJobIsCountedOnceHoweverOftenItsRequestIsDeliveredAndRecordedForTheTracker() {
         // given
         runs.create(RUN, "QUEUED", FUTURE, Map.of("matched", 1L, "queued", 1L));

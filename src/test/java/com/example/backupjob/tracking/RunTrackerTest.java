@@ -99,6 +99,26 @@ class RunTrackerTest {
     }
 
     @Test
+    void sampleStateChangesAreCountedInTheirRun() {
+        // given the run of the two jobs of events/sqs-backup-job-state-changes.json
+        runs.create(RUN, "QUEUED", FUTURE, Map.of("matched", 2L, "queued", 2L));
+        runs.startedJob(RUN, "E4F9A8B6-0D1E-4F2A-8B3C-5D6E7F8A9B0C",
+                "arn:aws:dynamodb:eu-west-1:123456789012:table/invoices", FUTURE);
+        runs.startedJob(RUN, "F5A0B9C7-1E2F-4A3B-9C4D-6E7F8A9B0C1D", "arn:aws:rds:eu-west-1:123456789012:db:customers",
+                FUTURE);
+
+        // when
+        JsonNode response = invoke(tracking.handler(), LocalAws.event("sqs-backup-job-state-changes.json")).json();
+
+        // then
+        assertThat(response.path("batchItemFailures")).isEmpty();
+        assertThat(runs.counters(RUN)).containsEntry("completed", 1L).containsEntry("failed", 1L);
+        assertThat(runs.incompleteResources(RUN)).containsExactly("arn:aws:rds:eu-west-1:123456789012:db:customers");
+        assertThat(tracking.sns().published()).singleElement().satisfies(summary ->
+                assertThat(summary.subject()).isEqualTo("Backup run " + RUN + ": 1 of 2 completed"));
+    }
+
+    @Test
     void eventDeliveredTwiceCountsOnce() {
         // given
         queuedRunWithJobs(FUTURE, 2);
