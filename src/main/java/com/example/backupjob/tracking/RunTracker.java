@@ -137,10 +137,11 @@ public final class RunTracker {
             }
             return false;
         }
-        if (run.isPastDeadline(now)) {
-            return summarise(run, SummaryReason.DEADLINE);
+        // A run complete before its deadline whose summary could not go out then is still a complete run.
+        if (run.isComplete()) {
+            return summarise(run, SummaryReason.COMPLETE);
         }
-        return run.isComplete() && summarise(run, SummaryReason.COMPLETE);
+        return run.isPastDeadline(now) && summarise(run, SummaryReason.DEADLINE);
     }
 
     /** Claims the run's summary, then sends it; false when another tracker has it, or it is not due after all. */
@@ -192,8 +193,11 @@ public final class RunTracker {
         return true;
     }
 
+    /** Why a claim taken over was made: from the counts, as the claim does not say. */
     private static SummaryReason reasonOf(RunState run, Instant now) {
-        return RunState.QUEUED.equals(run.statusBeforeSummary()) && !run.isPastDeadline(now)
-                ? SummaryReason.COMPLETE : SummaryReason.DEADLINE;
+        boolean complete = RunState.QUEUED.equals(run.statusBeforeSummary())
+                && run.requestsEnded() >= run.count(RunState.QUEUED_REQUESTS) && run.jobsEnded() >= run.count(
+                        RunState.STARTED);
+        return complete || !run.isPastDeadline(now) ? SummaryReason.COMPLETE : SummaryReason.DEADLINE;
     }
 }
