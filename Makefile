@@ -3,7 +3,7 @@
 # with `mvn verify` (TESTING.md). The artifact is the layout the java runtimes load: classes at the root, jars in lib/.
 MVN ?= mvn
 
-build-StartBackupJobFunction build-SelectBackupResourcesFunction build-CopyBackupsFunction:
+build-StartBackupJobFunction build-SelectBackupResourcesFunction build-CopyBackupsFunction build-TrackBackupRunsFunction:
 	$(MVN) -B -q -DskipTests -Dmaven.test.skip=true clean package dependency:copy-dependencies \
 		-DincludeScope=runtime -DoutputDirectory=target/lib
 	mkdir -p "$(ARTIFACTS_DIR)/lib"
@@ -12,4 +12,4 @@ build-StartBackupJobFunction build-SelectBackupResourcesFunction build-CopyBacku
 	# The AspectJ compiler leaves its argument file among the classes; the function never reads it.
 	rm -f "$(ARTIFACTS_DIR)/builddef.lst"
 
-.PHONY: build-StartBackupJobFunction build-SelectBackupResourcesFunction build-CopyBackupsFunction
+.PHONY: build-StartBackupJobFunction build-SelectBackupResourcesFunction build-CopyBackupsFunction build-TrackBackupRunsFunction

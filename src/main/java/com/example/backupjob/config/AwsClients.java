@@ -8,13 +8,14 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.backup.BackupClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.resourcegroupstaggingapi.ResourceGroupsTaggingApiClient;
+import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Builds the AWS clients once per execution environment: region from AWS_REGION, the default credentials chain,
  * and the SDK's standard endpoint overrides (AWS_ENDPOINT_URL_BACKUP, AWS_ENDPOINT_URL_DYNAMODB,
- * AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API, AWS_ENDPOINT_URL_SQS) left working. Each function builds only the
- * clients it calls.
+ * AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API, AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL_SNS) left working. Each
+ * function builds only the clients it calls.
  */
 public final class AwsClients {
 
@@ -58,5 +59,9 @@ public final class AwsClients {
 
     public SqsClient sqs() {
         return SqsClient.builder().httpClient(httpClient).overrideConfiguration(overrides).build();
+    }
+
+    public SnsClient sns() {
+        return SnsClient.builder().httpClient(httpClient).overrideConfiguration(overrides).build();
     }
 }

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /** The function's settings, read once from the environment at start-up. */
 public record Configuration(RequestDefaults requestDefaults, String idempotencyTable, Duration idempotencyTtl,
-        boolean dryRun, double startBackupJobRate) {
+        boolean dryRun, double startBackupJobRate, int requestMaxReceiveCount) {
 
     public static final String BACKUP_VAULT_NAME = "BACKUP_VAULT_NAME";
     public static final String BACKUP_ROLE_ARN = "BACKUP_ROLE_ARN";
@@ -21,11 +21,17 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
     public static final String IDEMPOTENCY_TTL = "IDEMPOTENCY_TTL";
     public static final String DRY_RUN = "DRY_RUN";
     public static final String START_BACKUP_JOB_RATE = "START_BACKUP_JOB_RATE";
+    /** The request queue's maxReceiveCount: the delivery after which a failed request goes to the dead-letter queue. */
+    public static final String REQUEST_MAX_RECEIVE_COUNT = "REQUEST_MAX_RECEIVE_COUNT";
 
     private static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(1);
     /** AWS Backup's default StartBackupJob quota per account and Region, in calls per second. */
     private static final double DEFAULT_START_BACKUP_JOB_RATE = 5;
     private static final double MAX_START_BACKUP_JOB_RATE = 1000;
+    /** What the template's request queue sets. */
+    private static final int DEFAULT_REQUEST_MAX_RECEIVE_COUNT = 3;
+    /** SQS accepts a maxReceiveCount from 1 to 1000. */
+    private static final int MAX_REQUEST_MAX_RECEIVE_COUNT = 1000;
     private static final Pattern TABLE_NAME = Pattern.compile("^[a-zA-Z0-9_.-]{3,255}$");
 
     /**
@@ -33,7 +39,8 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
      */
     public static Configuration fromEnvironment(Map<String, String> environment, ObjectMapper json) {
         return new Configuration(requestDefaults(environment, json), idempotencyTable(environment),
-                idempotencyTtl(environment), dryRun(environment), startBackupJobRate(environment));
+                idempotencyTtl(environment), dryRun(environment), startBackupJobRate(environment),
+                requestMaxReceiveCount(environment));
     }
 
     /**
@@ -64,6 +71,23 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
         }
         throw new ConfigurationException(START_BACKUP_JOB_RATE, "must be a number of calls per second from 0.1 to "
                 + (int) MAX_START_BACKUP_JOB_RATE);
+    }
+
+    private static int requestMaxReceiveCount(Map<String, String> environment) {
+        String text = value(environment, REQUEST_MAX_RECEIVE_COUNT);
+        if (text == null) {
+            return DEFAULT_REQUEST_MAX_RECEIVE_COUNT;
+        }
+        try {
+            int count = Integer.parseInt(text);
+            if (count >= 1 && count <= MAX_REQUEST_MAX_RECEIVE_COUNT) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below, as an out-of-range value is.
+        }
+        throw new ConfigurationException(REQUEST_MAX_RECEIVE_COUNT, "must be the request queue's maxReceiveCount, "
+                + "a whole number from 1 to " + MAX_REQUEST_MAX_RECEIVE_COUNT);
     }
 
     private static boolean dryRun(Map<String, String> environment) {
@@ -113,7 +137,11 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
         defaults.setAll(single);
     }
 
-    /** The IDEMPOTENCY_TABLE variable, checked; every function that uses the table reads it so. */
+    /**
+     * The table of IDEMPOTENCY_TABLE, which the run tracker reads too (the runs' records live in it).
+     *
+     * @throws ConfigurationException when it is missing or no table name
+     */
     public static String idempotencyTable(Map<String, String> environment) {
         String table = value(environment, IDEMPOTENCY_TABLE);
         if (table == null) {

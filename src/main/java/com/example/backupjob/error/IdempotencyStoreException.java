@@ -1,8 +1,8 @@
 package com.example.backupjob.error;
 
 /**
- * The idempotency table could not be used, for the idempotency record or the shared request rate, so no job was
- * started unguarded.
+ * The idempotency table could not be used: for the idempotency record or the shared request rate, so that no job was
+ * started unguarded; or for a fleet run's record, so that the count is retried rather than lost.
  */
 public final class IdempotencyStoreException extends StartBackupJobException {
 

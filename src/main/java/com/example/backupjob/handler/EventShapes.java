@@ -2,6 +2,7 @@ package com.example.backupjob.handler;
 
 import com.example.backupjob.error.ErrorSource;
 import com.example.backupjob.error.InvalidRequestException;
+import com.example.backupjob.run.Run;
 import com.example.backupjob.service.IncomingRequest;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
@@ -13,9 +14,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Recognises the event shapes of the contract, in its order: SQS event, EventBridge event, plain request. */
 final class EventShapes {
@@ -60,6 +66,34 @@ final class EventShapes {
             throw new InvalidRequestException("The SQS message body must be a JSON object");
         }
         return request(body, message.messageId(), invocationId);
+    }
+
+    /**
+     * The fleet run a message belongs to, from the attributes the selection sets on it (SelectionKey, RunDeadline);
+     * empty for a message with neither, which is a request of no run.
+     *
+     * @throws InvalidRequestException when one is missing or malformed; the values are not quoted
+     */
+    Optional<Run> run(Invocation.SqsMessage message) {
+        JsonNode selectionKey = message.messageAttributes().path(Run.SELECTION_KEY_ATTRIBUTE);
+        JsonNode deadline = message.messageAttributes().path(Run.DEADLINE_ATTRIBUTE);
+        if (selectionKey.isMissingNode() && deadline.isMissingNode()) {
+            return Optional.empty();
+        }
+        String key = selectionKey.path("stringValue").textValue();
+        if (key == null || key.isBlank()) {
+            throw new InvalidRequestException("messageAttributes." + Run.SELECTION_KEY_ATTRIBUTE
+                    + ": must be a non-empty String, as the selection sets it with " + Run.DEADLINE_ATTRIBUTE);
+        }
+        try {
+            long epochSecond = new BigDecimal(deadline.path("stringValue").textValue())
+                    .setScale(0, RoundingMode.FLOOR).longValueExact();
+            return Optional.of(new Run(key, Instant.ofEpochSecond(epochSecond)));
+        } catch (NullPointerException | NumberFormatException | ArithmeticException | DateTimeException e) {
+            throw new InvalidRequestException("messageAttributes." + Run.DEADLINE_ATTRIBUTE
+                    + ": must be a Number of epoch seconds, as the selection sets it with "
+                    + Run.SELECTION_KEY_ATTRIBUTE);
+        }
     }
 
     /** The raw event of an invocation, parsed. */
@@ -127,6 +161,15 @@ final class EventShapes {
         return true;
     }
 
+    /** Lambda sends ApproximateReceiveCount as a string; a record without one is taken as a first delivery. */
+    private static int receiveCount(JsonNode count) {
+        try {
+            return count.isTextual() ? Math.max(1, Integer.parseInt(count.textValue())) : 1;
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+
     private static List<Invocation.SqsMessage> sqsMessages(JsonNode records) {
         List<Invocation.SqsMessage> messages = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
@@ -138,7 +181,8 @@ final class EventShapes {
             }
             JsonNode body = record.get("body");
             messages.add(new Invocation.SqsMessage(messageId.textValue(),
-                    body != null && body.isTextual() ? body.textValue() : null));
+                    body != null && body.isTextual() ? body.textValue() : null, record.path("messageAttributes"),
+                    receiveCount(record.path("attributes").path("ApproximateReceiveCount"))));
         }
         return messages;
     }

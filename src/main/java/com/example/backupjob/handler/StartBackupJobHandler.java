@@ -12,12 +12,16 @@ import com.example.backupjob.idempotency.IdempotentBackupJobs;
 import com.example.backupjob.logging.InvocationLogging;
 import com.example.backupjob.pacing.SharedRequestRate;
 import com.example.backupjob.request.RequestReader;
+import com.example.backupjob.run.RequestCounter;
+import com.example.backupjob.run.RunRecords;
+import com.example.backupjob.run.RunRequests;
 import com.example.backupjob.service.StartBackupJobService;
 import com.example.backupjob.snapstart.SnapStartPriming;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Clock;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** Lambda entry point: reads the raw event, starts the backup job(s) and writes the contract's response. */
@@ -40,14 +44,23 @@ public final class StartBackupJobHandler implements RequestStreamHandler {
 
     /** Used by tests and local runs, with a configuration and clients of their own. */
     public StartBackupJobHandler(Configuration configuration, AwsClients clients) {
-        this.backupJobs = configuration.dryRun() ? new DryRunBackupJobs() : idempotentBackupJobs(configuration, clients);
+        RequestCounter runCounts;
+        if (configuration.dryRun()) {
+            this.backupJobs = new DryRunBackupJobs();
+            runCounts = RequestCounter.DRY_RUN;
+        } else {
+            DynamoDbClient dynamoDb = clients.dynamoDb();
+            this.backupJobs = idempotentBackupJobs(configuration, clients, dynamoDb);
+            runCounts = new RunRecords(dynamoDb, configuration.idempotencyTable(), deadline, Clock.systemUTC());
+        }
         this.service = new StartBackupJobService(new RequestReader(configuration.requestDefaults()), backupJobs);
-        this.batchProcessor = new SqsBatchProcessor(shapes, service);
+        this.batchProcessor = new SqsBatchProcessor(shapes, service, new RunRequests(service, runCounts,
+                configuration.requestMaxReceiveCount(), Clock.systemUTC()));
         this.priming = SnapStartPriming.register(JSON, configuration.requestDefaults());
     }
 
-    private IdempotentBackupJobs idempotentBackupJobs(Configuration configuration, AwsClients clients) {
-        DynamoDbClient dynamoDb = clients.dynamoDb();
+    private IdempotentBackupJobs idempotentBackupJobs(Configuration configuration, AwsClients clients,
+            DynamoDbClient dynamoDb) {
         SharedRequestRate requestRate = new SharedRequestRate(dynamoDb, configuration.idempotencyTable(),
                 configuration.startBackupJobRate(), deadline);
         return new IdempotentBackupJobs(new BackupJobs(clients.backup(), deadline, requestRate), dynamoDb, deadline,

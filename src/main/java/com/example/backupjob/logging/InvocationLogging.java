@@ -41,6 +41,21 @@ public final class InvocationLogging {
         }
     }
 
+    /** Runs part of an invocation with a field of its own in every log line, such as the run of an SQS record. */
+    public static <T> T withField(String name, String value, Supplier<T> work) {
+        String previous = MDC.get(name);
+        MDC.put(name, value);
+        try {
+            return work.get();
+        } finally {
+            if (previous == null) {
+                MDC.remove(name);
+            } else {
+                MDC.put(name, previous);
+            }
+        }
+    }
+
     /** Wraps work handed to another thread so that its log lines carry this thread's context (request id, ...). */
     public static <T> Supplier<T> inCurrentContext(Supplier<T> work) {
         Map<String, String> context = MDC.getCopyOfContextMap();

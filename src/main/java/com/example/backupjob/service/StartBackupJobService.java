@@ -2,6 +2,7 @@ package com.example.backupjob.service;
 
 import com.example.backupjob.backup.BackupJob;
 import com.example.backupjob.backup.BackupJobStarter;
+import com.example.backupjob.backup.BackupJobStarter.Outcome;
 import com.example.backupjob.backup.BackupJobStarter.StartedJob;
 import com.example.backupjob.idempotency.IdempotencyKeys;
 import com.example.backupjob.request.BackupRequest;
@@ -23,6 +24,11 @@ public final class StartBackupJobService {
     }
 
     public BackupJob start(IncomingRequest incoming) {
+        return startRequest(incoming).job();
+    }
+
+    /** As {@link #start}, also saying how the request came to its job and which resource it backs up. */
+    public StartedRequest startRequest(IncomingRequest incoming) {
         BackupRequest request = requests.read(incoming.request());
         String key = incoming.idempotencyKey(request.idempotencyToken());
         StartedJob started = backupJobs.start(IdempotencyKeys.backupToken(key, request), request);
@@ -33,6 +39,10 @@ public final class StartBackupJobService {
                 .addKeyValue("idempotencyKey", key)
                 .addKeyValue("outcome", started.outcome())
                 .log(started.outcome().description());
-        return started.job();
+        return new StartedRequest(started.job(), started.outcome(), request.resourceArn());
+    }
+
+    /** A request's job (started now, found, or a dry run's), how the request came to it, and its resource. */
+    public record StartedRequest(BackupJob job, Outcome outcome, String resourceArn) {
     }
 }

@@ -25,6 +25,9 @@ class ConfigurationTest {
     private static final String RATE_RANGE =
             "START_BACKUP_JOB_RATE must be a number of calls per second from 0.1 to 1000";
 
+    private static final String RECEIVE_COUNT_RANGE =
+            "REQUEST_MAX_RECEIVE_COUNT must be the request queue's maxReceiveCount, a whole number from 1 to 1000";
+
     static Stream<Arguments> badEnvironments() {
         return Stream.of(
                 arguments("IDEMPOTENCY_TABLE", null,
@@ -50,7 +53,10 @@ class ConfigurationTest {
                 arguments("START_BACKUP_JOB_RATE", "five", RATE_RANGE),
                 arguments("START_BACKUP_JOB_RATE", "0", RATE_RANGE),
                 arguments("START_BACKUP_JOB_RATE", "NaN", RATE_RANGE),
-                arguments("START_BACKUP_JOB_RATE", "1001", RATE_RANGE));
+                arguments("START_BACKUP_JOB_RATE", "1001", RATE_RANGE),
+                arguments("REQUEST_MAX_RECEIVE_COUNT", "three", RECEIVE_COUNT_RANGE),
+                arguments("REQUEST_MAX_RECEIVE_COUNT", "0", RECEIVE_COUNT_RANGE),
+                arguments("REQUEST_MAX_RECEIVE_COUNT", "1001", RECEIVE_COUNT_RANGE));
     }
 
     @ParameterizedTest(name = "{0}={1}")

@@ -6,10 +6,14 @@ import static com.example.backupjob.tooling.support.LocalAws.VAULT;
 import static com.example.backupjob.tooling.support.LocalAws.event;
 import static com.example.backupjob.tooling.support.LocalAws.invoke;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.example.backupjob.error.InvalidRequestException;
+import com.example.backupjob.run.Run;
 import com.example.backupjob.tooling.support.LocalAws;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -193,5 +197,55 @@ class EventShapesTest {
         assertThat(fromEventBridge.json().path("BackupJobId").asText()).isNotBlank();
         assertThat(fromSqs.response()).isEqualTo("{\"batchItemFailures\":[]}");
         assertThat(aws.backupCalls()).hasSize(2);
+    }
+
+    @Test
+    void sqsRecordOfARunCarriesItsKeyDeadlineAndReceiveCount() {
+        // given the first record of the sample, its deadline given with a fraction of a second
+        ObjectNode record = (ObjectNode) LocalAws.parse(event("sqs-run-requests.json")).path("Records").get(0);
+        ((ObjectNode) record.at("/messageAttributes/RunDeadline")).put("stringValue", "1796133600.75");
+        ((ObjectNode) record.path("attributes")).put("ApproximateReceiveCount", "3");
+        EventShapes shapes = new EventShapes(EventShapes.STRICT_JSON);
+
+        // when
+        Invocation.SqsBatch batch = (Invocation.SqsBatch) shapes.classify(
+                LocalAws.parse("{\"Records\": [" + record + "]}"), "invocation");
+
+        // then
+        Invocation.SqsMessage message = batch.messages().getFirst();
+        assertThat(message.receiveCount()).isEqualTo(3);
+        assertThat(shapes.run(message)).contains(new Run("2026-12-01-nightly",
+                Instant.parse("2026-12-01T14:00:00Z")));
+    }
+
+    @ParameterizedTest
+    @CsvSource(textBlock = """
+            SelectionKey, messageAttributes.RunDeadline: must be a Number of epoch seconds
+            RunDeadline, messageAttributes.SelectionKey: must be a non-empty String
+            """)
+    void sqsRecordWithOneRunAttributeOnlyIsRejected(String left, String message) {
+        // given
+        ObjectNode record = (ObjectNode) LocalAws.parse(event("sqs-run-requests.json")).path("Records").get(0);
+        ObjectNode attributes = (ObjectNode) record.path("messageAttributes");
+        attributes.retain(left);
+        EventShapes shapes = new EventShapes(EventShapes.STRICT_JSON);
+        Invocation.SqsBatch batch = (Invocation.SqsBatch) shapes.classify(
+                LocalAws.parse("{\"Records\": [" + record + "]}"), "invocation");
+
+        // when / then
+        assertThatThrownBy(() -> shapes.run(batch.messages().getFirst()))
+                .isExactlyInstanceOf(InvalidRequestException.class).hasMessageStartingWith(message);
+    }
+
+    @Test
+    void sqsRecordWithoutRunAttributesIsOfNoRun() {
+        EventShapes shapes = new EventShapes(EventShapes.STRICT_JSON);
+        Invocation.SqsBatch batch = (Invocation.SqsBatch) shapes.classify(LocalAws.parse(event("sqs-batch.json")),
+                "invocation");
+
+        assertThat(batch.messages()).allSatisfy(message -> {
+            assertThat(shapes.run(message)).isEmpty();
+            assertThat(message.receiveCount()).isEqualTo(1);
+        });
     }
 }

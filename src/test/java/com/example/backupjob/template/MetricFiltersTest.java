@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.backupjob.config.Configuration;
 import com.example.backupjob.tooling.support.LocalAws;
+import com.example.backupjob.tooling.support.LocalRuns;
+import com.example.backupjob.tooling.support.LocalTracking;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -18,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The template's metric filters, applied to the log lines the function really writes: each outcome is counted once,
- * under the metric (and ErrorName) the README names.
+ * The template's metric filters, applied to the log lines the functions really write: each outcome is counted once,
+ * under the metric (and its dimension) the README names; each function's filters only on its own log lines.
  */
 class MetricFiltersTest {
 
@@ -27,8 +31,15 @@ class MetricFiltersTest {
     private static final Pattern CONDITION = Pattern.compile("\\$\\.(\\w+) = (\\*|\"([^\"]*)\")");
     private static final Map<String, JsonNode> FILTERS = metricFilters();
 
+    private static final String FUNCTION_LOG = "StartBackupJobLogGroup";
+    private static final String TRACKER_LOG = "TrackBackupRunsLogGroup";
+    private static final String RUN = "metrics-run";
+
     @RegisterExtension
     final LocalAws aws = new LocalAws();
+
+    @RegisterExtension
+    final LocalTracking tracking = new LocalTracking(aws);
 
     @Test
     void countsStartedDuplicateAndRejectedRequestsOnce() {
@@ -59,9 +70,72 @@ class MetricFiltersTest {
         assertThat(counts()).containsEntry("DryRuns", 1L).containsEntry("JobsStarted", 0L);
     }
 
+    @Test
+    void countsTheRequestsOfFleetRunsByOutcome() {
+        // given one run past its deadline and one running
+        LocalRuns runs = tracking.runs();
+        Instant past = Instant.now().minusSeconds(60);
+        Instant future = Instant.now().plusSeconds(3600);
+        runs.create(RUN, "QUEUED", past, Map.of("queued", 1L));
+        runs.create(RUN + "-2", "QUEUED", future, Map.of("queued", 1L));
+
+        // when
+        invoke(aws.handler(), LocalRuns.sqsEvent(List.of(
+                LocalRuns.sqsRecord("m-0", "{\"ResourceArn\": \"arn:aws:s3:::a\"}", RUN, past, 1),
+                LocalRuns.sqsRecord("m-1", "{\"ResourceArn\": \"arn:aws:s3:::b\"}", RUN + "-2", future, 1))));
+
+        // then
+        assertThat(counts()).containsEntry("RunRequests", 2L).containsEntry("JobsStarted", 1L)
+                .containsEntry("RequestsFailed", 0L);
+        assertThat(dimensionValues("RunRequests", "Outcome")).containsExactlyInAnyOrder("EXPIRED", "STARTED");
+    }
+
+    @Test
+    void countsTheJobEndsOfRunsByOutcomeTheirSummariesAndTheTrackersFailures() {
+        // given a run of two started jobs
+        LocalRuns runs = tracking.runs();
+        Instant deadline = Instant.now().plusSeconds(3600);
+        runs.create(RUN, "QUEUED", deadline, Map.of("queued", 2L));
+        runs.startedJob(RUN, "JOB-0", "arn:aws:s3:::a", deadline);
+        runs.startedJob(RUN, "JOB-1", "arn:aws:s3:::b", deadline);
+        tracking.sns().failPublishes();
+
+        // when: both end, the summary fails once, then goes out on the retry
+        invoke(tracking.handler(), LocalTracking.sqsEvent(List.of(jobEnd("JOB-0", "COMPLETED"),
+                jobEnd("JOB-1", "FAILED"))));
+        tracking.sns().acceptPublishes();
+        invoke(tracking.handler(), LocalTracking.sqsEvent(List.of(jobEnd("JOB-1", "FAILED"))));
+
+        // then
+        assertThat(counts(TRACKER_LOG)).containsEntry("RunJobsEnded", 2L).containsEntry("RunsSummarised", 1L)
+                .containsEntry("RunTrackingFailed", 1L);
+        assertThat(dimensionValues("RunJobsEnded", "Outcome")).containsExactly("COMPLETED", "FAILED");
+        assertThat(dimensionValues("RunsSummarised", "Reason")).containsExactly("COMPLETE");
+    }
+
+    @Test
+    void everyFilterCountsTheLogOfAFunction() {
+        assertThat(FILTERS.values()).allSatisfy(filter -> assertThat(filter.at("/LogGroupName/Ref").asText())
+                .isIn(FUNCTION_LOG, TRACKER_LOG));
+    }
+
+    private static String jobEnd(String jobId, String state) {
+        ObjectNode event = (ObjectNode) LocalAws.parse(LocalAws.event("backup-job-state-change-completed.json"));
+        ((ObjectNode) event.path("detail")).put("backupJobId", jobId).put("state", state);
+        return event.toString();
+    }
+
+    /** The counts of the StartBackupJob function's filters. */
     private Map<String, Long> counts() {
-        return FILTERS.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
-                filter -> aws.logLines().stream().filter(matcher(filter.getValue())).count()));
+        return counts(FUNCTION_LOG);
+    }
+
+    /** The counts of the filters on one log group, over the lines logged so far (each function logs to its own). */
+    private Map<String, Long> counts(String logGroup) {
+        return FILTERS.entrySet().stream()
+                .filter(filter -> filter.getValue().at("/LogGroupName/Ref").asText().equals(logGroup))
+                .collect(Collectors.toMap(Map.Entry::getKey,
+                        filter -> aws.logLines().stream().filter(matcher(filter.getValue())).count()));
     }
 
     private List<String> dimensionValues(String metric, String dimension) {

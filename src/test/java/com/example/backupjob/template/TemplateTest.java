@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.example.backupjob.config.Configuration;
 import com.example.backupjob.handler.SelectBackupResourcesHandler;
+import com.example.backupjob.handler.TrackBackupRunsHandler;
 import com.example.backupjob.request.RequestDefaults;
 import com.example.backupjob.request.RequestReader;
+import com.example.backupjob.run.RunRecords;
 import com.example.backupjob.selection.SelectionConfiguration;
 import com.example.backupjob.selection.SelectionReader;
 import com.example.backupjob.selection.SelectionRequest;
+import com.example.backupjob.tracking.TrackerConfiguration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.reflect.Field;
@@ -103,6 +106,7 @@ class TemplateTest {
 
     @Test
     void functionMayUseTheIdempotencyTableOnlyAndOnlyAsTheStoreNeeds() {
+        // The store's records, the shared rate's item, and the runs' items (written with the same four actions).
         List<JsonNode> statements = roleStatements("StartBackupJobFunctionRole").stream()
                 .filter(statement -> actions(statement).stream().anyMatch(action -> action.startsWith("dynamodb:")))
                 .toList();
@@ -137,6 +141,13 @@ class TemplateTest {
         assertThat(queue.at("/RedrivePolicy/maxReceiveCount").asInt()).isEqualTo(3);
         assertThat(queue.at("/RedrivePolicy/deadLetterTargetArn/Fn::GetAtt").toString())
                 .isEqualTo("[\"RequestDeadLetterQueue\",\"Arn\"]");
+    }
+
+    @Test
+    void functionKnowsTheDeliveryAfterWhichAFailedRequestGoesToTheDeadLetterQueue() {
+        // A request of a fleet run that fails on this delivery is counted as failed to start in its run.
+        assertThat(DEPLOYED_FUNCTION.at("/Environment/Variables/" + Configuration.REQUEST_MAX_RECEIVE_COUNT).asText())
+                .isEqualTo(RESOURCES.at("/RequestQueue/Properties/RedrivePolicy/maxReceiveCount").asText());
     }
 
     @Test
@@ -386,6 +397,79 @@ class TemplateTest {
     }
 
     @Test
+    void runTrackerRunsItsOwnHandlerFromTheSameArtifactFedByItsQueue() {
+        JsonNode tracker = RESOURCES.path("TrackBackupRunsFunction").path("Properties");
+        JsonNode deployed = SamTranslator.resource(DEPLOYED, "TrackBackupRunsFunction").path("Properties");
+        JsonNode mapping = queueMapping("BackupJobStateChangeQueue").path("Properties");
+        JsonNode queue = RESOURCES.path("BackupJobStateChangeQueue").path("Properties");
+
+        assertThat(tracker.path("CodeUri").asText()).isEqualTo(FUNCTION.path("CodeUri").asText());
+        assertThat(RESOURCES.at("/TrackBackupRunsFunction/Metadata/BuildMethod").asText()).isEqualTo("makefile");
+        assertThat(tracker.path("Handler").asText()).isEqualTo(TrackBackupRunsHandler.class.getName() + "::handleRequest");
+        assertThat(deployed.path("Runtime").asText()).isEqualTo("java25");
+        assertThat(deployed.path("Architectures").toString()).isEqualTo("[\"arm64\"]");
+        assertThat(deployed.at("/Environment/Variables/IDEMPOTENCY_TABLE/Ref").asText()).isEqualTo("IdempotencyTable");
+        assertThat(deployed.at("/Environment/Variables/ALARM_TOPIC_ARN/Ref").asText()).isEqualTo("AlarmTopicArn");
+        assertThat(mapping.path("FunctionResponseTypes").toString()).isEqualTo("[\"ReportBatchItemFailures\"]");
+        assertThat(queue.path("SqsManagedSseEnabled").asBoolean()).isTrue();
+        assertThat(queue.path("VisibilityTimeout").asInt()).isGreaterThanOrEqualTo(6 * deployed.path("Timeout").asInt());
+        assertThat(queue.at("/RedrivePolicy/deadLetterTargetArn/Fn::GetAtt/0").asText())
+                .isEqualTo("BackupJobStateChangeDeadLetterQueue");
+        assertThat(deployed.at("/LoggingConfig/LogGroup/Ref").asText()).isEqualTo("TrackBackupRunsLogGroup");
+        assertThat(RESOURCES.at("/TrackBackupRunsLogGroup/Properties/RetentionInDays/Ref").asText())
+                .isEqualTo("LogRetentionDays");
+    }
+
+    @Test
+    void runTrackerSetsEveryVariableItsConfigurationReads() throws IllegalAccessException {
+        Set<String> variables = new HashSet<>();
+        SamTranslator.resource(DEPLOYED, "TrackBackupRunsFunction").at("/Properties/Environment/Variables")
+                .fieldNames().forEachRemaining(variables::add);
+
+        assertThat(variables).containsAll(variableNames(TrackerConfiguration.class));
+    }
+
+    @Test
+    void runTrackerMayOnlyLogReadItsQueueUpdateTheRunsItemsAndPublishToTheAlarmTopic() {
+        assertThat(SamTranslator.resource(DEPLOYED, "TrackBackupRunsFunction").at("/Properties/Role/Fn::GetAtt")
+                .toString()).isEqualTo("[\"TrackBackupRunsFunctionRole\",\"Arn\"]");
+        assertThat(describedStatements("TrackBackupRunsFunctionRole")).containsExactlyInAnyOrder(
+                "[logs:CreateLogStream, logs:PutLogEvents] on {\"Fn::GetAtt\":[\"TrackBackupRunsLogGroup\",\"Arn\"]}",
+                "[sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes] on "
+                        + "{\"Fn::GetAtt\":[\"BackupJobStateChangeQueue\",\"Arn\"]}",
+                "[dynamodb:GetItem, dynamodb:UpdateItem] on {\"Fn::GetAtt\":[\"IdempotencyTable\",\"Arn\"]} when "
+                        + "{\"ForAllValues:StringLike\":{\"dynamodb:LeadingKeys\":[\"run#*\",\"job#*\",\"runs#open\"]}}",
+                "[sqs:SendMessage] on {\"Fn::GetAtt\":[\"TrackBackupRunsFailureQueue\",\"Arn\"]}",
+                "if HasAlarmTopic: [sns:Publish] on {\"Ref\":\"AlarmTopicArn\"}");
+        assertThat(RunRecords.RUN_PREFIX + "*").isEqualTo("run#*");
+        assertThat(RunRecords.JOB_PREFIX + "*").isEqualTo("job#*");
+        assertThat(RunRecords.OPEN_RUNS).isEqualTo("runs#open");
+    }
+
+    @Test
+    void runTrackersScheduleSendsTheCheckItsHandlerRecognises() throws Exception {
+        JsonNode schedule = SamTranslator.resource(DEPLOYED, "TrackBackupRunsFunctionOpenRunsCheck");
+
+        assertThat(schedule.path("Type").asText()).isEqualTo("AWS::Scheduler::Schedule");
+        assertThat(schedule.at("/Properties/ScheduleExpression").asText()).isEqualTo("rate(15 minutes)");
+        assertThat(JSON.readTree(schedule.at("/Properties/Target/Input").asText())
+                .path(TrackBackupRunsHandler.CHECK_OPEN_RUNS).asBoolean()).isTrue();
+        assertThat(schedule.at("/Properties/Target/Arn/Fn::GetAtt/0").asText()).isEqualTo("TrackBackupRunsFunction");
+    }
+
+    @Test
+    void onlyTheRunRuleMayQueueJobStateChanges() {
+        JsonNode statements = RESOURCES.at("/BackupJobStateChangeQueuePolicy/Properties/PolicyDocument/Statement");
+
+        assertThat(statements).hasSize(1);
+        assertThat(statements.at("/0/Principal/Service").asText()).isEqualTo("events.amazonaws.com");
+        assertThat(statements.at("/0/Condition/ArnEquals/aws:SourceArn/Fn::GetAtt").toString())
+                .isEqualTo("[\"BackupRunJobStateChangeRule\",\"Arn\"]");
+        assertThat(RESOURCES.at("/BackupRunJobStateChangeRule/Properties/Targets/0/Arn/Fn::GetAtt/0").asText())
+                .isEqualTo("BackupJobStateChangeQueue");
+    }
+
+    @Test
     void configurationDigestMayOnlyWriteItsOwnLog() {
         JsonNode function = SamTranslator.resource(DEPLOYED, "ConfigurationDigestFunction").path("Properties");
         List<JsonNode> statements = roleStatements("ConfigurationDigestFunctionRole");
@@ -417,13 +501,31 @@ class TemplateTest {
 
     /** The event source mapping SAM makes of the function's SQS event. */
     private static JsonNode queueMapping() {
+        return queueMapping("RequestQueue");
+    }
+
+    /** The one event source mapping of this queue. */
+    private static JsonNode queueMapping(String queue) {
         List<JsonNode> mappings = CloudFormationTemplates.stream(DEPLOYED_RESOURCES)
                 .filter(resource -> resource.path("Type").asText().equals("AWS::Lambda::EventSourceMapping"))
-                // The copy function's queue, deployed only with copy destinations, is CopyTemplateTest's.
-                .filter(resource -> !resource.path("Condition").asText().equals("HasCopyDestinations"))
+                .filter(resource -> resource.at("/Properties/EventSourceArn/Fn::GetAtt/0").asText().equals(queue))
                 .toList();
-        assertThat(mappings).hasSize(1);
+        assertThat(mappings).as("event source mappings of %s", queue).hasSize(1);
         return mappings.getFirst();
+    }
+
+    /** A role's statements, those that exist under a condition ({@code !If [Condition, statement, NoValue]}) too. */
+    private static List<String> describedStatements(String role) {
+        return roleStatements(role).stream().map(statement -> {
+            JsonNode branches = statement.path("Fn::If");
+            return branches.isArray() ? "if " + branches.path(0).asText() + ": " + describe(branches.path(1))
+                    : describe(statement);
+        }).toList();
+    }
+
+    private static String describe(JsonNode statement) {
+        return actions(statement) + " on " + statement.path("Resource")
+                + (statement.has("Condition") ? " when " + statement.path("Condition") : "");
     }
 
     /** The environment variable names Configuration declares as its public String constants. */

@@ -26,9 +26,9 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 /**
  * Lambda's event source mapping for SQS, on this machine: one poller per execution environment (as many as the
  * mapping's MaximumConcurrency), each receiving up to a batch of messages, invoking its environment with them as an
- * SQS event, and deleting the records that succeeded. The others (those in batchItemFailures, or all of them when
- * the invocation failed) reappear after the queue's visibility timeout, until its redrive policy moves them to the
- * dead-letter queue.
+ * SQS event (system and message attributes included), and deleting the records that succeeded. The others (those
+ * in batchItemFailures, or all of them when the invocation failed) reappear after the queue's visibility timeout,
+ * until its redrive policy moves them to the dead-letter queue.
  */
 public final class LocalEventSourceMapping implements AutoCloseable {
 
@@ -108,7 +108,8 @@ public final class LocalEventSourceMapping implements AutoCloseable {
             List<Message> messages = sqs.receiveMessage(receive -> receive.queueUrl(queues.url())
                     .maxNumberOfMessages(batchSize)
                     .waitTimeSeconds(1)
-                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
+                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                    .messageAttributeNames("All")).messages();
             if (!messages.isEmpty()) {
                 deliver(environment, messages);
             }
@@ -152,7 +153,15 @@ public final class LocalEventSourceMapping implements AutoCloseable {
                     .put("body", message.body());
             ObjectNode attributes = record.putObject("attributes");
             message.attributes().forEach((name, value) -> attributes.put(name.toString(), value));
-            record.putObject("messageAttributes");
+            ObjectNode messageAttributes = record.putObject("messageAttributes");
+            // As Lambda writes them: every field, lower camel case, the list fields empty.
+            message.messageAttributes().forEach((name, value) -> {
+                ObjectNode attribute = messageAttributes.putObject(name);
+                attribute.put("stringValue", value.stringValue());
+                attribute.putArray("stringListValues");
+                attribute.putArray("binaryListValues");
+                attribute.put("dataType", value.dataType());
+            });
             record.put("md5OfBody", message.md5OfBody())
                     .put("eventSource", "aws:sqs")
                     .put("eventSourceARN", queueArn)

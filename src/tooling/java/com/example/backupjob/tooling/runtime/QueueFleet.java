@@ -90,6 +90,11 @@ public final class QueueFleet implements AutoCloseable {
         }
     }
 
+    /** The request queue's URL, for tests that send messages of their own. */
+    public String queueUrl() {
+        return queues.url();
+    }
+
     public LocalEventSourceMapping mapping() {
         return mapping;
     }

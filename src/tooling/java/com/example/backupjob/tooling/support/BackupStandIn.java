@@ -13,24 +13,32 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.Queue;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
  * A local AWS Backup endpoint for StartBackupJob (rest-json PUT /backup-jobs): it checks each request as the
  * service does, answers with a new job, and answers a repeated IdempotencyToken with the job it already started.
  * It may also throttle as the service's request-rate quota does: a token bucket that holds one second of calls.
- * DescribeBackupJob (GET /backup-jobs/{id}) shows each job CREATED, then RUNNING, then in the state a test chose.
+ * DescribeBackupJob (GET /backup-jobs/{id}) shows each job CREATED, then RUNNING, then in the state a test chose;
+ * a test may also end jobs itself, each in a state of its own. Every job that ends emits a "Backup Job State
+ * Change" event, as AWS Backup sends to EventBridge, for a test to deliver where the rule would.
  *
  * <p>Copies (service model backup/2018-11-15): StartCopyJob (PUT /copy-jobs) checks the required fields and values as
  * the model and the service do, copies only recovery points of its own completed jobs from their own vault, and
@@ -57,9 +65,11 @@ public final class BackupStandIn implements AutoCloseable {
     private final AtomicInteger describeCalls = new AtomicInteger();
     private final AtomicInteger throttledStarts = new AtomicInteger();
     private final Set<String> ended = ConcurrentHashMap.newKeySet();
-    private volatile JobEnd jobEnd = new JobEnd("COMPLETED", null);
     private final CopyJobs copies = new CopyJobs();
     private volatile Consumer<JsonNode> onJobEnd = event -> { };
+    private final Map<String, String> refusedResources = new ConcurrentHashMap<>();
+    private final Queue<String> stateChangeEvents = new ConcurrentLinkedQueue<>();
+    private volatile EndState jobEnd = new EndState("COMPLETED", null);
     private double callsPerSecond = Double.POSITIVE_INFINITY;
     private double tokens;
     private long refilledNanos = System.nanoTime();
@@ -121,7 +131,42 @@ public final class BackupStandIn implements AutoCloseable {
      * describe on, in {@code finalState} with {@code statusMessage} (null for none).
      */
     public void endJobsIn(String finalState, String statusMessage) {
-        jobEnd = new JobEnd(finalState, statusMessage);
+        jobEnd = new EndState(finalState, statusMessage);
+    }
+
+    /**
+     * Ends now every job it started and has not ended, each in the state {@code endOf} gives for the job's resource
+     * ARN, as AWS Backup would: DescribeBackupJob shows the job in that state from now on, and a "Backup Job State
+     * Change" event is emitted for it.
+     *
+     * @return the events emitted, one per job ended
+     */
+    public List<String> endJobs(Function<String, EndState> endOf) {
+        List<String> events = new ArrayList<>();
+        startedJobs.forEach((jobId, started) -> describedJobs.compute(jobId, (id, before) -> {
+            if (before != null && before.describes() > 2) {
+                return before;
+            }
+            EndState end = endOf.apply(started.request().get("ResourceArn").asText());
+            DescribedJob endedJob = new DescribedJob(end, 3, describedJob(jobId, started, end, 3));
+            ended.add(jobId);
+            events.add(emitStateChange(endedJob.answer()));
+            return endedJob;
+        }));
+        return events;
+    }
+
+    /** Every "Backup Job State Change" event emitted so far, in order: one per job that ended. */
+    public List<String> stateChangeEvents() {
+        return List.copyOf(stateChangeEvents);
+    }
+
+    /** The id of each job it started, by the job's resource ARN (the first job, if a resource had several). */
+    public Map<String, String> jobIdsByResource() {
+        Map<String, String> jobs = new HashMap<>();
+        startedJobs.forEach((jobId, started) -> jobs.putIfAbsent(started.request().get("ResourceArn").asText(),
+                jobId));
+        return jobs;
     }
 
     /**
@@ -130,6 +175,14 @@ public final class BackupStandIn implements AutoCloseable {
      */
     public void forgetJobs() {
         jobEnd = null;
+    }
+
+    /**
+     * StartBackupJob answers every call for this resource with InvalidParameterValueException and starts nothing, as
+     * AWS Backup does for a resource it cannot back up (a type not opted in, say).
+     */
+    public void refuseJobsOf(String resourceArn, String message) {
+        refusedResources.put(resourceArn, message);
     }
 
     /** The next {@code count} StartBackupJob calls answer ThrottlingException and start nothing. */
@@ -166,7 +219,7 @@ public final class BackupStandIn implements AutoCloseable {
         if (started == null) {
             throw new IllegalArgumentException("No job " + jobId);
         }
-        JobEnd end = jobEnd;
+        EndState end = jobEnd;
         DescribedJob described = describedJobs.compute(jobId, (id, before) -> before != null && before.describes() > 2
                 ? before : new DescribedJob(end, 3, describedJob(jobId, started, end, 3)));
         ended.add(jobId);
@@ -180,7 +233,7 @@ public final class BackupStandIn implements AutoCloseable {
 
     /** Copy jobs from now on show, from their third look on, {@code finalState} with {@code statusMessage}. */
     public void endCopyJobsIn(String finalState, String statusMessage) {
-        copies.end = new JobEnd(finalState, statusMessage);
+        copies.end = new EndState(finalState, statusMessage);
     }
 
     /** The next {@code count} StartCopyJob calls answer ThrottlingException and start nothing (0 stops it). */
@@ -254,7 +307,8 @@ public final class BackupStandIn implements AutoCloseable {
                 answer(exchange, 400, error("MissingParameterValueException", "Missing " + missing));
                 return;
             }
-            String invalid = invalidParameter(request);
+            String invalid = refusedResources.getOrDefault(request.get("ResourceArn").asText(),
+                    invalidParameter(request));
             if (invalid != null) {
                 answer(exchange, 400, error("InvalidParameterValueException", invalid));
                 return;
@@ -337,11 +391,16 @@ public final class BackupStandIn implements AutoCloseable {
     private record StartedJob(JsonNode request, Instant created) {
     }
 
-    private record JobEnd(String state, String statusMessage) {
+    /** The final state a job ends in, and its status message (null for none; COMPLETED with one has issues). */
+    public record EndState(String state, String statusMessage) {
+
+        public static EndState of(String state) {
+            return new EndState(state, null);
+        }
     }
 
     /** A job as DescribeBackupJob has shown it: its end, how often it was described, and the last answer. */
-    private record DescribedJob(JobEnd end, int describes, JsonNode answer) {
+    private record DescribedJob(EndState end, int describes, JsonNode answer) {
     }
 
     /** Answers ThrottlingException to a call among the next throttleStarts(count) or above the quota. */
@@ -365,7 +424,7 @@ public final class BackupStandIn implements AutoCloseable {
             describeCalls.incrementAndGet();
             String jobId = exchange.getRequestURI().getPath().substring("/backup-jobs/".length());
             StartedJob started = startedJobs.get(jobId);
-            JobEnd end = jobEnd;
+            EndState end = jobEnd;
             DescribedJob described = started == null ? null : describedJobs.compute(jobId, (id, before) -> {
                 if (before == null) {
                     return end == null ? null : new DescribedJob(end, 1, describedJob(jobId, started, end, 1));
@@ -376,8 +435,8 @@ public final class BackupStandIn implements AutoCloseable {
                 int describes = before.describes() + 1;
                 return new DescribedJob(before.end(), describes, describedJob(jobId, started, before.end(), describes));
             });
-            if (described != null && described.describes() == 3 && !ended.contains(jobId) && ended.add(jobId)) {
-                onJobEnd.accept(jobStateChange(described.answer()));
+            if (described != null && described.describes() == 3 && ended.add(jobId)) {
+                emitStateChange(described.answer());
             }
             if (described == null) {
                 answer(exchange, 400, error("ResourceNotFoundException", "Cannot find backup job " + jobId));
@@ -387,7 +446,32 @@ public final class BackupStandIn implements AutoCloseable {
         }
     }
 
-    private JsonNode describedJob(String jobId, StartedJob started, JobEnd end, int describes) {
+    /**
+     * The event AWS Backup sends EventBridge when a job reaches its final state (the shape of the samples in
+     * events/backup-job-state-change-*.json), made from the job as DescribeBackupJob shows it.
+     */
+    private String emitStateChange(JsonNode job) {
+        JsonNode event = jobStateChange(job);
+        String text = event.toString();
+        stateChangeEvents.add(text);
+        onJobEnd.accept(event);
+        return text;
+    }
+
+    /** AWS Backup's resourceType of an ARN's service, as far as the tests use them. */
+    private static String resourceType(String resourceArn) {
+        String service = resourceArn.split(":")[2];
+        return switch (service) {
+            case "dynamodb" -> "DynamoDB";
+            case "rds" -> "RDS";
+            case "ec2" -> "EBS";
+            case "elasticfilesystem" -> "EFS";
+            case "s3" -> "S3";
+            default -> service.toUpperCase(Locale.ROOT);
+        };
+    }
+
+    private JsonNode describedJob(String jobId, StartedJob started, EndState end, int describes) {
         JsonNode request = started.request();
         String vault = request.get("BackupVaultName").asText();
         String account = request.get("IamRoleArn").asText().split(":")[4];
@@ -449,12 +533,15 @@ public final class BackupStandIn implements AutoCloseable {
                 .put("creationDate", isoDate(described.path("CreationDate")))
                 .put("iamRoleArn", described.path("IamRoleArn").asText())
                 .put("resourceArn", described.path("ResourceArn").asText())
-                .put("resourceType", "DynamoDB")
+                .put("resourceType", resourceType(described.path("ResourceArn").asText()))
                 .put("state", described.path("State").asText())
                 .put("completionDate", isoDate(described.path("CompletionDate")))
                 .put("percentDone", 100);
         if (described.has("StatusMessage")) {
             detail.put("statusMessage", described.path("StatusMessage").asText());
+        }
+        if (described.has("BackupSizeInBytes")) {
+            detail.put("backupSizeInBytes", described.path("BackupSizeInBytes").asText());
         }
         return event;
     }
@@ -475,7 +562,7 @@ public final class BackupStandIn implements AutoCloseable {
     }
 
     /** A copy job: its request, when it was created, how often it was looked at, and the end it was given. */
-    private record CopyJob(String id, JsonNode request, Instant created, AtomicInteger looks, JobEnd end) {
+    private record CopyJob(String id, JsonNode request, Instant created, AtomicInteger looks, EndState end) {
     }
 
     /** StartCopyJob, DescribeCopyJob and ListCopyJobs, on the recovery points of the stand-in's own jobs. */
@@ -488,7 +575,7 @@ public final class BackupStandIn implements AutoCloseable {
         private final AtomicInteger throttled = new AtomicInteger();
         private final AtomicInteger startCalls = new AtomicInteger();
         private final Set<String> refused = ConcurrentHashMap.newKeySet();
-        private volatile JobEnd end = new JobEnd("COMPLETED", null);
+        private volatile EndState end = new EndState("COMPLETED", null);
 
         void serve(HttpExchange exchange) throws IOException {
             try (exchange) {

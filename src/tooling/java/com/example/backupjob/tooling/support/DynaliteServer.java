@@ -87,6 +87,11 @@ public final class DynaliteServer implements AutoCloseable {
         }
     }
 
+    /** A client of this server, for tests that write or read items themselves. */
+    public DynamoDbClient client() {
+        return admin;
+    }
+
     /** The partition keys of every item in the table. */
     public List<String> keys(String table) {
         return admin.scanPaginator(scan -> scan.tableName(table)).items().stream()
