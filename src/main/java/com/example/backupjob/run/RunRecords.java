@@ -79,17 +79,24 @@ public final class RunRecords implements RequestCounter {
     }
 
     /**
-     * Writes {@code job#<id>} unless it exists, then adds 1 to the run's {@code started}: the conditional write makes
-     * a second delivery of the request (a duplicate, or a retry after this count failed) count nothing more.
+     * Ties {@code job#<id>} to its run unless it is tied already, then adds 1 to the run's {@code started}: the
+     * conditional write makes a second delivery of the request (a duplicate, or a retry after this count failed)
+     * count nothing more. An update, not a put: the item may already hold the job's mark (JobMarkers), which the
+     * copies rely on.
      */
     @Override
     public void countStarted(Run run, String backupJobId, String resourceArn) {
         Map<String, AttributeValue> jobKey = key(JOB_PREFIX + backupJobId);
         try {
-            call(() -> dynamoDb.putItem(put -> put.tableName(table)
-                    .item(Map.of(ID, jobKey.get(ID), RUN, AttributeValue.fromS(run.selectionKey()),
-                            RESOURCE, AttributeValue.fromS(resourceArn), EXPIRATION, expiration(run.deadline())))
-                    .conditionExpression("attribute_not_exists(id)")
+            call(() -> dynamoDb.updateItem(update -> update.tableName(table)
+                    .key(jobKey)
+                    .updateExpression("SET #run = :run, #resource = :resource, "
+                            + "#expiration = if_not_exists(#expiration, :expiration)")
+                    .conditionExpression("attribute_not_exists(#run)")
+                    .expressionAttributeNames(Map.of("#run", RUN, "#resource", RESOURCE, "#expiration", EXPIRATION))
+                    .expressionAttributeValues(Map.of(":run", AttributeValue.fromS(run.selectionKey()),
+                            ":resource", AttributeValue.fromS(resourceArn),
+                            ":expiration", expiration(run.deadline())))
                     .overrideConfiguration(deadline.callOverride())), "record the started job");
         } catch (ConditionalCheckFailedException e) {
             return;
@@ -106,11 +113,9 @@ public final class RunRecords implements RequestCounter {
             // A message tagged for a run the table does not know: the job stands, untracked.
             LOG.atWarn().addKeyValue("SelectionKey", run.selectionKey()).addKeyValue("BackupJobId", backupJobId)
                     .log("Run record not found: the job is not counted in any run");
-            undo(() -> dynamoDb.deleteItem(delete -> delete.tableName(table).key(jobKey)
-                    .overrideConfiguration(deadline.callOverride())), backupJobId);
+            undo(() -> untie(jobKey), backupJobId);
         } catch (IdempotencyStoreException e) {
-            undo(() -> dynamoDb.deleteItem(delete -> delete.tableName(table).key(jobKey)
-                    .overrideConfiguration(deadline.callOverride())), backupJobId);
+            undo(() -> untie(jobKey), backupJobId);
             throw e;
         }
     }
@@ -175,8 +180,8 @@ public final class RunRecords implements RequestCounter {
             job = call(() -> dynamoDb.updateItem(update -> update.tableName(table)
                     .key(jobKey)
                     .updateExpression("SET #final = :end, #finalAt = :now")
-                    .conditionExpression("attribute_exists(id) AND attribute_not_exists(#final)")
-                    .expressionAttributeNames(Map.of("#final", FINAL_STATE, "#finalAt", FINAL_AT))
+                    .conditionExpression("attribute_exists(#run) AND attribute_not_exists(#final)")
+                    .expressionAttributeNames(Map.of("#run", RUN, "#final", FINAL_STATE, "#finalAt", FINAL_AT))
                     .expressionAttributeValues(Map.of(":end", AttributeValue.fromS(end.name()),
                             ":now", number(clock.instant().getEpochSecond())))
                     .returnValues(ReturnValue.ALL_NEW)
@@ -185,7 +190,8 @@ public final class RunRecords implements RequestCounter {
             Map<String, AttributeValue> existing = call(() -> dynamoDb.getItem(get -> get.tableName(table)
                     .key(jobKey).consistentRead(true).overrideConfiguration(deadline.callOverride())),
                     "read the job").item();
-            if (existing == null || existing.isEmpty()) {
+            if (existing == null || !existing.containsKey(RUN)) {
+                // No run's job: unmarked, or only marked for copies.
                 return Optional.empty();
             }
             String key = existing.get(RUN).s();
@@ -205,6 +211,14 @@ public final class RunRecords implements RequestCounter {
                     .overrideConfiguration(deadline.callOverride())), backupJobId);
             throw e;
         }
+    }
+
+    /** Unties a job from its run, keeping the item's other attributes (the job's mark for copies). */
+    private void untie(Map<String, AttributeValue> jobKey) {
+        dynamoDb.updateItem(update -> update.tableName(table).key(jobKey)
+                .updateExpression("REMOVE #run")
+                .expressionAttributeNames(Map.of("#run", RUN))
+                .overrideConfiguration(deadline.callOverride()));
     }
 
     /** The run's record, read consistently; empty when the table has none. */

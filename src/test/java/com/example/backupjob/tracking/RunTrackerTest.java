@@ -1,5 +1,9 @@
 package com.example.backupjob.tracking;
 
+import com.example.backupjob.request.BackupRequest;
+import com.example.backupjob.deadline.InvocationDeadline;
+import com.example.backupjob.backup.JobMarkers;
+import com.example.backupjob.backup.BackupJob;
 import static com.example.backupjob.tooling.support.LocalAws.invoke;
 import static com.example.backupjob.tooling.support.LocalTracking.sqsEvent;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -150,6 +154,25 @@ class RunTrackerTest {
         assertThat(response.path("batchItemFailures")).isEmpty();
         assertThat(runs.counters(RUN)).doesNotContainKey("failed");
         assertThat(runs.job(sample.at("/detail/backupJobId").asText())).isEmpty();
+    }
+
+    @Test
+    void eventOfAJobMarkedForCopiesOnlyChangesNothing() {
+        // given a job this stack started outside any run: its item holds the mark for copies, no run
+        queuedRunWithJobs(FUTURE, 1);
+        JsonNode sample = LocalAws.parse(LocalAws.event("backup-job-state-change-failed.json"));
+        String jobId = sample.at("/detail/backupJobId").asText();
+        new JobMarkers(aws.dynamoDb().client(), aws.idempotencyTable(), new InvocationDeadline(Duration.ofSeconds(5)))
+                .mark(new BackupJob(jobId, null, null, false), new BackupRequest("Default", null,
+                        sample.at("/detail/resourceArn").asText(), null, null, null, null, null, null, null, null));
+
+        // when
+        JsonNode response = invoke(tracking.handler(), sqsEvent(List.of(sample.toString()))).json();
+
+        // then
+        assertThat(response.path("batchItemFailures")).isEmpty();
+        assertThat(runs.counters(RUN)).doesNotContainKey("failed");
+        assertThat(runs.jobItems()).doesNotContain(JobMarkers.key(jobId));
     }
 
     @Test

@@ -124,11 +124,11 @@ public final class LocalRuns {
         return keys == null ? Set.of() : Set.copyOf(keys.ss());
     }
 
-    /** The ids of every item of a run's jobs in the table. */
+    /** The ids of the job items tied to a run (every started job also has an item: its mark for copies). */
     public List<String> jobItems() {
         return dynamoDb.scanPaginator(scan -> scan.tableName(table)).items().stream()
+                .filter(item -> item.get("id").s().startsWith("job#") && item.containsKey("run"))
                 .map(item -> item.get("id").s())
-                .filter(id -> id.startsWith("job#"))
                 .toList();
     }
 
