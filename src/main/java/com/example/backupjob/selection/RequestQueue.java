@@ -5,7 +5,9 @@ import com.example.backupjob.error.ErrorSource;
 import com.example.backupjob.error.InvalidParameterValueException;
 import com.example.backupjob.error.ServiceUnavailableException;
 import com.example.backupjob.error.StartBackupJobException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,13 +20,20 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 /**
- * Sends requests to the request queue, ten to a SendMessageBatch call, retrying the entries SQS fails, so that
- * every request is queued or the invocation fails: none is dropped silently.
+ * Sends requests to the request queue in SendMessageBatch calls, as many to a call as SQS takes, retrying the
+ * entries SQS fails, so that every request is queued or the invocation fails: none is dropped silently.
  */
 public final class RequestQueue {
 
-    // SendMessageBatch takes at most 10 entries.
-    private static final int BATCH_SIZE = 10;
+    // SendMessageBatch takes at most 10 entries...
+    static final int MAX_ENTRIES = 10;
+    /*
+     * ...and at most 256 KiB of messages taken together, counted as SQS counts them: every body and every message
+     * attribute's name, type and value, in UTF-8 bytes. Ten requests with 50 long tags of multi-byte characters are
+     * about 580 KB. SQS raised its largest message to 1 MiB in 2025, but a queue whose MaximumMessageSize is 256 KiB
+     * (the default before) keeps the lower limit; sized for it, a batch fits either queue.
+     */
+    static final int MAX_BATCH_BYTES = 262_144;
     /*
      * The SDK retries a failed call; an entry failed inside a successful call is ours to retry: 5 attempts with
      * exponential backoff and full jitter (at most 0.1 + 0.2 + 0.4 + 0.8 s), then the invocation fails and its
@@ -47,8 +56,48 @@ public final class RequestQueue {
      * @throws StartBackupJobException when a message could not be queued
      */
     void send(List<String> bodies) {
-        for (int from = 0; from < bodies.size(); from += BATCH_SIZE) {
-            sendBatch(bodies.subList(from, Math.min(from + BATCH_SIZE, bodies.size())));
+        batches(bodies).forEach(this::sendBatch);
+    }
+
+    /** The bodies, in order, in as few batches as SQS takes: each at most ten, within the batch payload limit. */
+    static List<List<String>> batches(List<String> bodies) {
+        List<List<String>> batches = new ArrayList<>();
+        Batch batch = new Batch();
+        for (String body : bodies) {
+            if (!batch.add(body)) {
+                batches.add(batch.bodies());
+                batch = new Batch();
+                batch.add(body);
+            }
+        }
+        if (!batch.bodies().isEmpty()) {
+            batches.add(batch.bodies());
+        }
+        return batches;
+    }
+
+    /** The messages of one SendMessageBatch call. */
+    static final class Batch {
+
+        private final List<String> bodies = new ArrayList<>();
+        private long bytes;
+
+        /**
+         * Takes the body unless the batch is full: ten messages, or this one would pass the payload limit. An empty
+         * batch takes any body, so that one too large for SQS is sent, and refused, rather than lost.
+         */
+        boolean add(String body) {
+            long size = body.getBytes(StandardCharsets.UTF_8).length;
+            if (!bodies.isEmpty() && (bodies.size() == MAX_ENTRIES || bytes + size > MAX_BATCH_BYTES)) {
+                return false;
+            }
+            bodies.add(body);
+            bytes += size;
+            return true;
+        }
+
+        List<String> bodies() {
+            return List.copyOf(bodies);
         }
     }
 

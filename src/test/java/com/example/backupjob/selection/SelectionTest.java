@@ -225,6 +225,27 @@ class SelectionTest {
     }
 
     @Test
+    void tenRequestsWithFiftyLongMultiByteTagsAreQueuedInBatchesWithinTheBatchPayloadLimit() {
+        // given: each body carries 50 tags of 128-character keys and 256-character values of 3-byte characters,
+        // about 58 KB, so ten of them are more than SQS takes in one SendMessageBatch
+        local.tagging().hold(tables(10));
+        String selection = SELECTION.replace("\"StartWindowMinutes\": 60,", "\"StartWindowMinutes\": 60, "
+                + "\"RecoveryPointTags\": " + LocalAws.parse(longMultiByteTags()) + ",");
+        try (SqsFaultProxy sqs = SqsFaultProxy.start(local.sqs().endpoint(), 0)) {
+            SelectBackupResourcesHandler handler = local.handlerSendingThrough(sqs.endpoint());
+
+            // when
+            LocalAws.Outcome outcome = LocalAws.invoke(handler, selection);
+
+            // then
+            assertThat(outcome.json().get("Queued").asInt()).isEqualTo(10);
+            assertThat(sqs.batchCalls()).isGreaterThan(1);
+            assertThat(local.queuedRequests()).hasSize(10).allSatisfy(request ->
+                    assertThat(request.get("RecoveryPointTags")).hasSize(50));
+        }
+    }
+
+    @Test
     void entryFailingEveryAttemptFailsTheInvocation() {
         // given
         local.tagging().hold(tables(3));
@@ -339,6 +360,17 @@ class SelectionTest {
         List<JsonNode> lines = aws.logLines().stream().filter(line -> line.has("errorType")).toList();
         assertThat(lines).hasSize(1);
         return lines.getFirst();
+    }
+
+    /** 50 tags, each a 128-character key and a 256-character value of 3-byte characters. */
+    static String longMultiByteTags() {
+        StringBuilder tags = new StringBuilder("{");
+        for (int i = 0; i < 50; i++) {
+            String prefix = String.format("k%02d", i);
+            tags.append(i == 0 ? "" : ", ").append('"').append(prefix).append("\u3042".repeat(128 - prefix.length()))
+                    .append("\": \"").append("\u20ac".repeat(256)).append('"');
+        }
+        return tags.append('}').toString();
     }
 
     private static List<Resource> tables(int count) {
