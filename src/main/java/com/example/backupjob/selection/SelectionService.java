@@ -37,22 +37,31 @@ public final class SelectionService {
         SelectionRequest request = selections.read(incoming.request());
         // A selection fired again from a fixed Input is a new run: its key is never the selection's content.
         String key = incoming.idempotencyKey(request.template().idempotencyToken());
-        List<String> matched = resources.matching(request.selection());
         Set<String> notResources = new HashSet<>(request.selection().notResources());
         Map<String, Integer> unsupported = new TreeMap<>();
+        int matched = 0;
+        int queued = 0;
         int leftOut = 0;
-        List<String> bodies = new ArrayList<>();
-        for (String arn : matched) {
-            if (notResources.contains(arn)) {
-                leftOut++;
-            } else if (!SupportedResourceTypes.supports(arn)) {
-                unsupported.merge(SupportedResourceTypes.typeOf(arn), 1, Integer::sum);
-            } else {
-                bodies.add(body(request.template(), arn, key));
+        String paginationToken = null;
+        do {
+            // Each page is queued as it arrives: memory stays one page, and what was queued stays queued.
+            TaggedResources.Page page = resources.page(request.selection(), paginationToken);
+            List<String> bodies = new ArrayList<>();
+            for (String arn : page.arns()) {
+                if (notResources.contains(arn)) {
+                    leftOut++;
+                } else if (!SupportedResourceTypes.supports(arn)) {
+                    unsupported.merge(SupportedResourceTypes.typeOf(arn), 1, Integer::sum);
+                } else {
+                    bodies.add(body(request.template(), arn, key));
+                }
             }
-        }
-        queue.send(bodies);
-        SelectionResult result = new SelectionResult(key, matched.size(), bodies.size(), new SelectionResult.Skipped(
+            queue.send(bodies);
+            matched += page.arns().size();
+            queued += bodies.size();
+            paginationToken = page.nextToken();
+        } while (paginationToken != null);
+        SelectionResult result = new SelectionResult(key, matched, queued, new SelectionResult.Skipped(
                 unsupported.values().stream().mapToInt(Integer::intValue).sum(), leftOut));
         // Counts and types only: the selection's tag values never reach the log.
         LOG.atInfo()

@@ -33,30 +33,32 @@ public final class TaggedResources {
         this.deadline = deadline;
     }
 
+    /** One page of matches: its ARNs, each once, in the API's order, and the token of the next page (null after the last). */
+    record Page(List<String> arns, String nextToken) {
+    }
+
     /**
-     * Every matching ARN once, in the order the API returned them. Pages are fetched one call at a time rather than
-     * through the SDK's paginator, so that each call gets the time then left in the invocation.
+     * One page of matching resources, fetched with the time then left in the invocation (one call at a time rather
+     * than through the SDK's paginator, so that the selection can queue each page before it asks for the next).
      *
-     * @throws StartBackupJobException when a page cannot be had after the SDK's retries
+     * @param paginationToken the token of the page, null for the first
+     * @throws StartBackupJobException when the page cannot be had after the SDK's retries
      */
-    List<String> matching(Selection selection) {
+    Page page(Selection selection, String paginationToken) {
         GetResourcesRequest.Builder request = GetResourcesRequest.builder()
                 .tagFilters(selection.tags().entrySet().stream()
                         .map(tag -> TagFilter.builder().key(tag.getKey()).values(tag.getValue()).build())
                         .toList())
-                .resourcesPerPage(RESOURCES_PER_PAGE);
+                .resourcesPerPage(RESOURCES_PER_PAGE)
+                .paginationToken(paginationToken);
         if (!selection.resourceTypes().isEmpty()) {
             request.resourceTypeFilters(selection.resourceTypes());
         }
+        GetResourcesResponse page = page(request.overrideConfiguration(deadline.callOverride()).build());
         Set<String> arns = new LinkedHashSet<>();
-        String paginationToken = null;
-        do {
-            GetResourcesResponse page = page(request.paginationToken(paginationToken)
-                    .overrideConfiguration(deadline.callOverride()).build());
-            page.resourceTagMappingList().stream().map(ResourceTagMapping::resourceARN).forEach(arns::add);
-            paginationToken = page.paginationToken();
-        } while (paginationToken != null && !paginationToken.isEmpty());
-        return List.copyOf(arns);
+        page.resourceTagMappingList().stream().map(ResourceTagMapping::resourceARN).forEach(arns::add);
+        String next = page.paginationToken();
+        return new Page(List.copyOf(arns), next == null || next.isEmpty() ? null : next);
     }
 
     private GetResourcesResponse page(GetResourcesRequest request) {

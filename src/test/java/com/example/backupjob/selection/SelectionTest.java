@@ -15,6 +15,7 @@ import com.example.backupjob.tooling.support.TaggingStandIn.Resource;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -127,6 +128,20 @@ class SelectionTest {
         assertThat(response.get("Queued").asInt()).isEqualTo(250);
         assertThat(local.queuedRequests()).extracting(request -> request.get("ResourceArn").asText())
                 .containsExactlyInAnyOrderElementsOf(tables(250).stream().map(Resource::arn).toList());
+    }
+
+    @Test
+    void queuesEachPageOfMatchesBeforeAskingForTheNext() {
+        // given
+        local.tagging().hold(tables(250));
+        List<Integer> queuedBeforeEachPage = new CopyOnWriteArrayList<>();
+        local.tagging().beforeEachAnswer(() -> queuedBeforeEachPage.add(local.messagesQueued()));
+
+        // when
+        LocalAws.invoke(local.handler(), SELECTION).json();
+
+        // then
+        assertThat(queuedBeforeEachPage).containsExactly(0, 100, 200);
     }
 
     @Test

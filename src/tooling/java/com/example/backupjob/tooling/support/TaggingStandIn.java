@@ -44,6 +44,7 @@ public final class TaggingStandIn implements AutoCloseable {
     private volatile JsonNode failure;
     private volatile int failureStatus;
     private volatile int latencyMillis;
+    private volatile Runnable beforeEachAnswer = () -> { };
     private final WireMockServer server;
 
     /** A taggable resource: its ARN and tags. */
@@ -71,6 +72,7 @@ public final class TaggingStandIn implements AutoCloseable {
         stub();
         resources.clear();
         failuresLeft.set(0);
+        beforeEachAnswer = () -> { };
     }
 
     public void hold(List<Resource> held) {
@@ -92,6 +94,11 @@ public final class TaggingStandIn implements AutoCloseable {
     /** Each page is answered after this delay, as the service takes its time (benchmarks only). */
     public void answerAfter(java.time.Duration latency) {
         latencyMillis = Math.toIntExact(latency.toMillis());
+    }
+
+    /** Runs before each GetResources call is answered, e.g. to see what the caller had done by then. */
+    public void beforeEachAnswer(Runnable action) {
+        beforeEachAnswer = action;
     }
 
     /** The GetResources requests received, their bodies parsed. */
@@ -125,6 +132,7 @@ public final class TaggingStandIn implements AutoCloseable {
 
         @Override
         public ResponseDefinition transform(ServeEvent serveEvent) {
+            beforeEachAnswer.run();
             if (failuresLeft.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
                 return answer(failureStatus, failure);
             }
