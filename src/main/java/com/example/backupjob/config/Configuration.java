@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /** The function's settings, read once from the environment at start-up. */
 public record Configuration(RequestDefaults requestDefaults, String idempotencyTable, Duration idempotencyTtl,
-        boolean dryRun, double startBackupJobRate) {
+        boolean dryRun, double startBackupJobRate, Duration requestMaxAge) {
 
     public static final String BACKUP_VAULT_NAME = "BACKUP_VAULT_NAME";
     public static final String BACKUP_ROLE_ARN = "BACKUP_ROLE_ARN";
@@ -21,19 +21,50 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
     public static final String IDEMPOTENCY_TTL = "IDEMPOTENCY_TTL";
     public static final String DRY_RUN = "DRY_RUN";
     public static final String START_BACKUP_JOB_RATE = "START_BACKUP_JOB_RATE";
+    /** How long a request of a tag selection run may wait in the queue: the run's deadline is its start plus this. */
+    public static final String REQUEST_MAX_AGE_MINUTES = "REQUEST_MAX_AGE_MINUTES";
 
     private static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(1);
     /** AWS Backup's default StartBackupJob quota per account and Region, in calls per second. */
     private static final double DEFAULT_START_BACKUP_JOB_RATE = 5;
     private static final double MAX_START_BACKUP_JOB_RATE = 1000;
     private static final Pattern TABLE_NAME = Pattern.compile("^[a-zA-Z0-9_.-]{3,255}$");
+    /** 12 hours: a run of 100,000 resources drains in about 5.6 hours at the default 5 StartBackupJob calls a second. */
+    private static final int DEFAULT_REQUEST_MAX_AGE_MINUTES = 720;
+    private static final int MIN_REQUEST_MAX_AGE_MINUTES = 15;
+    /** 7 days, less than the request queue keeps a message (8 days), so that a stale request is counted, not lost. */
+    private static final int MAX_REQUEST_MAX_AGE_MINUTES = 10_080;
 
     /**
      * @throws ConfigurationException for the first variable that is missing or malformed
      */
     public static Configuration fromEnvironment(Map<String, String> environment, ObjectMapper json) {
         return new Configuration(requestDefaults(environment, json), idempotencyTable(environment),
-                idempotencyTtl(environment), dryRun(environment), startBackupJobRate(environment));
+                idempotencyTtl(environment), dryRun(environment), startBackupJobRate(environment),
+                requestMaxAge(environment));
+    }
+
+    /**
+     * REQUEST_MAX_AGE_MINUTES, which both functions read: the tag selection to give each run its deadline, this
+     * function to drop a request received after it.
+     *
+     * @throws ConfigurationException when it is not a whole number of minutes in range
+     */
+    public static Duration requestMaxAge(Map<String, String> environment) {
+        String text = value(environment, REQUEST_MAX_AGE_MINUTES);
+        if (text == null) {
+            return Duration.ofMinutes(DEFAULT_REQUEST_MAX_AGE_MINUTES);
+        }
+        try {
+            int minutes = Integer.parseInt(text);
+            if (minutes >= MIN_REQUEST_MAX_AGE_MINUTES && minutes <= MAX_REQUEST_MAX_AGE_MINUTES) {
+                return Duration.ofMinutes(minutes);
+            }
+        } catch (NumberFormatException e) {
+            // Reported below, as an out-of-range value is.
+        }
+        throw new ConfigurationException(REQUEST_MAX_AGE_MINUTES, "must be a whole number of minutes from "
+                + MIN_REQUEST_MAX_AGE_MINUTES + " to " + MAX_REQUEST_MAX_AGE_MINUTES);
     }
 
     /**
@@ -113,7 +144,12 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
         defaults.setAll(single);
     }
 
-    private static String idempotencyTable(Map<String, String> environment) {
+    /**
+     * IDEMPOTENCY_TABLE, which the tag selection function reads too: its runs' records live in the same table.
+     *
+     * @throws ConfigurationException when it is missing or not a table name
+     */
+    public static String idempotencyTable(Map<String, String> environment) {
         String table = value(environment, IDEMPOTENCY_TABLE);
         if (table == null) {
             throw new ConfigurationException(IDEMPOTENCY_TABLE, "is not set: name the DynamoDB table of the "

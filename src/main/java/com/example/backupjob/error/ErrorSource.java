@@ -12,6 +12,8 @@ public enum ErrorSource {
     IDEMPOTENCY_STORE("Idempotency store"),
     /** The StartBackupJob schedule all environments share, an item of the same table (pacing.SharedRequestRate). */
     REQUEST_RATE("Shared request rate"),
+    /** A tag selection run's record (run#SelectionKey) and the list of open runs, items of the same table. */
+    RUN_RECORD("Run record"),
     /** The function itself: a failure it did not foresee. */
     FUNCTION("Function");
 

@@ -22,6 +22,8 @@ class ConfigurationTest {
             "BACKUP_ROLE_ARN", "arn:aws:iam::123456789012:role/backup",
             "IDEMPOTENCY_TABLE", "idempotency");
 
+    private static final String MAX_AGE_RANGE =
+            "REQUEST_MAX_AGE_MINUTES must be a whole number of minutes from 15 to 10080";
     private static final String RATE_RANGE =
             "START_BACKUP_JOB_RATE must be a number of calls per second from 0.1 to 1000";
 
@@ -50,7 +52,11 @@ class ConfigurationTest {
                 arguments("START_BACKUP_JOB_RATE", "five", RATE_RANGE),
                 arguments("START_BACKUP_JOB_RATE", "0", RATE_RANGE),
                 arguments("START_BACKUP_JOB_RATE", "NaN", RATE_RANGE),
-                arguments("START_BACKUP_JOB_RATE", "1001", RATE_RANGE));
+                arguments("START_BACKUP_JOB_RATE", "1001", RATE_RANGE),
+                arguments("REQUEST_MAX_AGE_MINUTES", "12h", MAX_AGE_RANGE),
+                arguments("REQUEST_MAX_AGE_MINUTES", "14", MAX_AGE_RANGE),
+                arguments("REQUEST_MAX_AGE_MINUTES", "10081", MAX_AGE_RANGE),
+                arguments("REQUEST_MAX_AGE_MINUTES", "90.5", MAX_AGE_RANGE));
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -80,6 +86,15 @@ class ConfigurationTest {
         Map<String, String> environment = new HashMap<>(VALID);
         environment.put("START_BACKUP_JOB_RATE", "2.5");
         assertThat(Configuration.fromEnvironment(environment, JSON).startBackupJobRate()).isEqualTo(2.5);
+    }
+
+    @Test
+    void letsARunsRequestsWaitTwelveHoursUnlessToldOtherwise() {
+        assertThat(Configuration.fromEnvironment(VALID, JSON).requestMaxAge()).isEqualTo(Duration.ofHours(12));
+
+        Map<String, String> environment = new HashMap<>(VALID);
+        environment.put("REQUEST_MAX_AGE_MINUTES", "90");
+        assertThat(Configuration.fromEnvironment(environment, JSON).requestMaxAge()).isEqualTo(Duration.ofMinutes(90));
     }
 
     @Test

@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * It matches the resources it holds as the service documents: every TagFilter key present with one of its values,
  * and a ResourceTypeFilter ({@code service} or {@code service:type}) when given; it pages them by ResourcesPerPage
  * with a PaginationToken, and can answer an error (ThrottledException, AccessDeniedException...) for a number of
- * calls first.
+ * calls first. Its tokens can expire, as the service's do after 15 minutes (PaginationTokenExpiredException).
  */
 public final class TaggingStandIn implements AutoCloseable {
 
@@ -45,6 +45,8 @@ public final class TaggingStandIn implements AutoCloseable {
     private volatile int failureStatus;
     private volatile int latencyMillis;
     private volatile Runnable beforeEachAnswer = () -> { };
+    /** Tokens handed out before the current generation have expired. */
+    private final AtomicInteger tokenGeneration = new AtomicInteger();
     private final WireMockServer server;
 
     /** A taggable resource: its ARN and tags. */
@@ -73,6 +75,13 @@ public final class TaggingStandIn implements AutoCloseable {
         resources.clear();
         failuresLeft.set(0);
         beforeEachAnswer = () -> { };
+        tokenGeneration.set(0);
+        latencyMillis = 0;
+    }
+
+    /** Every PaginationToken handed out so far has expired; those handed out from now on are valid. */
+    public void expireTokens() {
+        tokenGeneration.incrementAndGet();
     }
 
     public void hold(List<Resource> held) {
@@ -140,9 +149,17 @@ public final class TaggingStandIn implements AutoCloseable {
             List<Resource> matching = resources.stream().filter(resource -> matches(resource, request)).toList();
             int pageSize = request.path("ResourcesPerPage").asInt(50);
             String token = request.path("PaginationToken").asText("");
-            int from = token.isEmpty() ? 0 : Integer.parseInt(token.substring("page-".length()));
+            String[] position = token.isEmpty() ? new String[] {"page-0"} : token.split("~g");
+            int generation = position.length > 1 ? Integer.parseInt(position[1]) : 0;
+            if (!token.isEmpty() && generation < tokenGeneration.get()) {
+                return answer(400, JSON.createObjectNode().put("__type", "PaginationTokenExpiredException")
+                        .put("Message", "A PaginationToken is valid for a maximum of 15 minutes."));
+            }
+            int from = Integer.parseInt(position[0].substring("page-".length()));
             int to = Math.min(from + pageSize, matching.size());
-            ObjectNode response = JSON.createObjectNode().put("PaginationToken", to < matching.size() ? "page-" + to : "");
+            int current = tokenGeneration.get();
+            String next = to < matching.size() ? "page-" + to + (current == 0 ? "" : "~g" + current) : "";
+            ObjectNode response = JSON.createObjectNode().put("PaginationToken", next);
             ArrayNode list = response.putArray("ResourceTagMappingList");
             for (Resource resource : matching.subList(from, to)) {
                 ObjectNode mapping = list.addObject().put("ResourceARN", resource.arn());
