@@ -105,7 +105,7 @@ public final class BackupJobs {
     }
 
     /** Every AWS Backup error under its own code, with the service's message. */
-    private static StartBackupJobException translate(AwsServiceException e) {
+    static StartBackupJobException translate(AwsServiceException e) {
         AwsErrorDetails details = e.awsErrorDetails();
         String code = details == null || details.errorCode() == null ? "UnknownError" : details.errorCode();
         String message = details == null || details.errorMessage() == null ? e.getMessage() : details.errorMessage();

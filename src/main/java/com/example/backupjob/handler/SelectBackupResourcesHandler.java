@@ -2,6 +2,7 @@ package com.example.backupjob.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.example.backupjob.backup.RegionSettings;
 import com.example.backupjob.config.AwsClients;
 import com.example.backupjob.deadline.InvocationDeadline;
 import com.example.backupjob.logging.InvocationLogging;
@@ -47,6 +48,7 @@ public final class SelectBackupResourcesHandler implements RequestStreamHandler 
         SqsClient sqs = clients.sqs();
         this.service = new SelectionService(new SelectionReader(new RequestReader(configuration.requestDefaults())),
                 new TaggedResources(clients.tagging(), deadline),
+                new RegionSettings(clients.backup(), deadline),
                 new RequestQueue(sqs, configuration.requestQueueUrl(), deadline),
                 new SelectionRuns(clients.dynamoDb(), configuration.idempotencyTable(), deadline),
                 new RunContinuations(sqs, configuration.continuationQueueUrl(), deadline),

@@ -1,5 +1,6 @@
 package com.example.backupjob.selection;
 
+import com.example.backupjob.backup.RegionSettings;
 import com.example.backupjob.config.AwsClients;
 import com.example.backupjob.deadline.InvocationDeadline;
 import com.example.backupjob.error.InvalidRequestException;
@@ -26,9 +27,10 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
 /**
- * Backs up a selection as a run: validates it, records the run, then pages through the resources its tags match,
- * queuing one plain request per resource AWS Backup supports as each page arrives and saving the run's position
- * after each batch, and hands the run on to another invocation when this one's time runs short.
+ * Backs up a selection as a run: validates it, records the run with the Region's opt-in settings, then pages
+ * through the resources its tags match, queuing one plain request per resource AWS Backup supports and the Region
+ * has not opted out of as each page arrives, saving the run's position after each batch, and hands the run on to
+ * another invocation when this one's time runs short.
  */
 public final class SelectionService {
 
@@ -43,6 +45,7 @@ public final class SelectionService {
 
     private final SelectionReader selections;
     private final TaggedResources resources;
+    private final RegionSettings regionSettings;
     private final RequestQueue queue;
     private final SelectionRuns runs;
     private final RunContinuations continuations;
@@ -50,11 +53,12 @@ public final class SelectionService {
     private final Duration requestMaxAge;
     private final Clock clock;
 
-    public SelectionService(SelectionReader selections, TaggedResources resources, RequestQueue queue,
-            SelectionRuns runs, RunContinuations continuations, InvocationDeadline deadline, Duration requestMaxAge,
-            Clock clock) {
+    public SelectionService(SelectionReader selections, TaggedResources resources, RegionSettings regionSettings,
+            RequestQueue queue, SelectionRuns runs, RunContinuations continuations, InvocationDeadline deadline,
+            Duration requestMaxAge, Clock clock) {
         this.selections = selections;
         this.resources = resources;
+        this.regionSettings = regionSettings;
         this.queue = queue;
         this.runs = runs;
         this.continuations = continuations;
@@ -87,7 +91,9 @@ public final class SelectionService {
         String key = incoming.idempotencyKey(request.template().idempotencyToken());
         RunRecord run = runs.find(key).orElse(null);
         if (run == null) {
-            run = runs.create(key, request, Set.of(), clock.instant().plus(requestMaxAge));
+            // Read once per run and kept in its record; unreadable, the run does not start, and its trigger retries.
+            Set<String> optedOut = regionSettings.optedOutTypes();
+            run = runs.create(key, request, optedOut, clock.instant().plus(requestMaxAge));
         } else if (!run.request().selection().equals(request.selection())) {
             throw new InvalidRequestException("IdempotencyToken: was already used for a different selection: a run's "
                     + "key is bound to its selection");
@@ -142,6 +148,7 @@ public final class SelectionService {
         private final Set<String> notResources;
         private final Map<String, MessageAttributeValue> attributes;
         private final Map<String, Integer> unsupportedByType = new TreeMap<>();
+        private final Map<String, Integer> optedOutByType = new TreeMap<>();
         private Counts added = Counts.ZERO;
         private Counts counts;
         private Position position;
@@ -174,11 +181,15 @@ public final class SelectionService {
                 String arn = arns.get(i);
                 Counts outcome;
                 String body = null;
+                Optional<Set<String>> types = SupportedResourceTypes.backupResourceTypes(arn);
                 if (notResources.contains(arn)) {
                     outcome = new Counts(1, 0, 0, 0, 1);
-                } else if (!SupportedResourceTypes.supports(arn)) {
+                } else if (types.isEmpty()) {
                     unsupportedByType.merge(SupportedResourceTypes.typeOf(arn), 1, Integer::sum);
                     outcome = new Counts(1, 0, 1, 0, 0);
+                } else if (SupportedResourceTypes.optedOut(types.get(), run.optedOutTypes())) {
+                    optedOutByType.merge(SupportedResourceTypes.name(types.get()), 1, Integer::sum);
+                    outcome = new Counts(1, 0, 0, 1, 0);
                 } else {
                     body = body(run.request().template(), arn, run.key());
                     outcome = new Counts(1, 1, 0, 0, 0);
@@ -228,6 +239,7 @@ public final class SelectionService {
                     .addKeyValue("queued", added.queued())
                     .addKeyValue("skippedNotResources", added.skippedNotResources())
                     .addKeyValue("skippedUnsupportedTypes", unsupportedByType)
+                    .addKeyValue("skippedOptedOutTypes", optedOutByType)
                     .addKeyValue("complete", complete)
                     .log(complete ? "Backup requests queued for the selection: every page is queued"
                             : "Backup requests queued for the selection: the run goes on in another invocation");

@@ -23,6 +23,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -286,6 +287,90 @@ class SelectionRunTest {
         assertThat(outcome.error()).isExactlyInstanceOf(InvalidRequestException.class)
                 .hasMessage("ContinueRun: no run has this SelectionKey (its record expires 14 days after its deadline)");
         assertThat(local.tagging().requests()).isEmpty();
+    }
+
+    @Test
+    void resourcesOfATypeOptedOutInTheRegionAreSkippedAndCountedNotQueued() {
+        // given: DynamoDB opted out in the Region; RDS and S3 opted in
+        local.backup().optOut("DynamoDB", "Aurora");
+        String cluster = "arn:aws:rds" + ACCOUNT + "cluster:ledger";
+        List<Resource> resources = new ArrayList<>(tables(3));
+        resources.add(new Resource("arn:aws:rds" + ACCOUNT + "db:customers", TAGS));
+        resources.add(new Resource("arn:aws:s3:::invoices", TAGS));
+        resources.add(new Resource(cluster, TAGS));
+        local.tagging().hold(resources);
+
+        // when
+        JsonNode response = LocalAws.invoke(local.handler(), SELECTION).json();
+
+        // then: a cluster may be DocumentDB or Neptune, still opted in, so it is queued
+        assertThat(response.get("Skipped")).isEqualTo(LocalAws.parse(
+                "{\"UnsupportedType\": 0, \"OptedOut\": 3, \"NotResources\": 0}"));
+        assertThat(response.get("Queued").asLong()).isEqualTo(3);
+        assertThat(local.queuedRequests()).extracting(request -> request.get("ResourceArn").asText())
+                .containsExactlyInAnyOrder("arn:aws:rds" + ACCOUNT + "db:customers", "arn:aws:s3:::invoices", cluster);
+        Map<String, AttributeValue> run = local.runRecord(KEY);
+        assertThat(number(run, "skippedOptedOut")).isEqualTo(3);
+        assertThat(run.get("optedOutTypes").ss()).containsExactlyInAnyOrder("Aurora", "DynamoDB");
+        JsonNode summary = aws.logLines().stream()
+                .filter(line -> line.path("message").asText().startsWith("Backup requests queued for the selection"))
+                .findFirst().orElseThrow();
+        assertThat(summary.get("skippedOptedOutTypes").asText()).isEqualTo("{DynamoDB=3}");
+    }
+
+    @Test
+    void anAuroraDocumentDbOrNeptuneClusterIsSkippedOnlyWhenAllThreeAreOptedOut() {
+        // given
+        local.backup().optOut("Aurora", "DocumentDB", "Neptune");
+        local.tagging().hold(List.of(new Resource("arn:aws:rds" + ACCOUNT + "cluster:ledger", TAGS)));
+
+        // when
+        JsonNode response = LocalAws.invoke(local.handler(), SELECTION).json();
+
+        // then
+        assertThat(response.at("/Skipped/OptedOut").asLong()).isEqualTo(1);
+        assertThat(response.get("Queued").asLong()).isZero();
+    }
+
+    @Test
+    void theRegionsOptInSettingsAreReadOncePerRun() {
+        // given: a run that takes two invocations, the settings changing between them
+        local.tagging().hold(tables(250));
+        local.tagging().answerAfter(SLOW_PAGE);
+        LocalAws.invoke(local.handler(), SELECTION, shortOfTime()).json();
+        local.backup().optOut("DynamoDB");
+
+        // when
+        JsonNode last = continueRun(local.continuations());
+
+        // then: the run goes on with what it read when it started
+        assertThat(local.backup().regionSettingsCalls()).isEqualTo(1);
+        assertThat(last.get("Queued").asLong()).isEqualTo(250);
+        assertThat(last.at("/Skipped/OptedOut").asLong()).isZero();
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            500 | ServiceUnavailableException | ServiceUnavailableException | 3
+            400 | AccessDeniedException       | AccessDeniedException       | 1
+            """)
+    void unreadableOptInSettingsFailTheRunBeforeAnythingIsQueuedAndItsRetryStartsIt(int status, String code,
+            String errorName, int calls) {
+        // given
+        local.tagging().hold(tables(3));
+        local.backup().failRegionSettings(calls, status, code);
+
+        // when
+        LocalAws.Outcome failed = LocalAws.invoke(local.handler(), SELECTION);
+        int pagesAskedBeforeTheRetry = local.tagging().requests().size();
+        JsonNode retried = LocalAws.invoke(local.handler(), SELECTION).json();
+
+        // then: the 5xx was retried by the SDK (3 attempts), the denial was not
+        assertThat(failed.error().getClass().getSimpleName()).isEqualTo(errorName);
+        assertThat(failed.error()).hasMessageStartingWith("AWS Backup: ");
+        assertThat(local.backup().regionSettingsCalls()).isEqualTo(calls + 1);
+        assertThat(pagesAskedBeforeTheRetry).isZero();
+        assertThat(retried.get("Queued").asLong()).isEqualTo(3);
     }
 
     /** An invocation with time for one or two slow pages before the margin the function keeps. */
