@@ -219,6 +219,31 @@ class SelectionRunTest {
     }
 
     @Test
+    void aContinuationThatCannotBeSentFailsTheInvocationAndItsRetryResumes() {
+        // given: the continuation queue cannot be reached
+        local.tagging().hold(tables(250));
+        local.tagging().answerAfter(SLOW_PAGE);
+        String missingQueue = local.environment(Map.of()).get(SelectionConfiguration.CONTINUATION_QUEUE_URL) + "-gone";
+        LambdaTestContext invocation = shortOfTime();
+
+        // when: the invocation fails; Lambda retries it with the same event and request id
+        LocalAws.Outcome failed = LocalAws.invoke(
+                local.handler(Map.of(SelectionConfiguration.CONTINUATION_QUEUE_URL, missingQueue)), SELECTION,
+                invocation);
+        local.tagging().answerAfter(Duration.ZERO);
+        JsonNode retried = LocalAws.invoke(local.handler(), SELECTION,
+                new LambdaTestContext(invocation.awsRequestId(), System.currentTimeMillis() + 30_000)).json();
+
+        // then
+        assertThat(failed.error()).isExactlyInstanceOf(ServiceUnavailableException.class)
+                .hasMessageStartingWith("Amazon SQS: could not hand the run on to the continuation queue");
+        assertThat(aws.logLines()).filteredOn(line -> line.has("errorType")).singleElement()
+                .satisfies(line -> assertThat(line.path("errorSource").asText()).isEqualTo("Amazon SQS"));
+        assertThat(retried.get("Complete").asBoolean()).isTrue();
+        assertQueuedOnceEach(250, 250);
+    }
+
+    @Test
     void twoDeliveriesOfOneContinuationAtOnceCountEachResourceOnce() throws Exception {
         // given
         local.tagging().hold(tables(250));
