@@ -23,6 +23,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -40,6 +41,8 @@ public final class TaggingStandIn implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<Resource> resources = new CopyOnWriteArrayList<>();
+    /** The resources each set of filters matches, so that paging through 100,000 of them does not match them anew. */
+    private final Map<String, List<Resource>> matchingByFilters = new ConcurrentHashMap<>();
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile JsonNode failure;
     private volatile int failureStatus;
@@ -73,6 +76,7 @@ public final class TaggingStandIn implements AutoCloseable {
         server.resetAll();
         stub();
         resources.clear();
+        matchingByFilters.clear();
         failuresLeft.set(0);
         beforeEachAnswer = () -> { };
         tokenGeneration.set(0);
@@ -86,6 +90,7 @@ public final class TaggingStandIn implements AutoCloseable {
 
     public void hold(List<Resource> held) {
         resources.addAll(held);
+        matchingByFilters.clear();
     }
 
     /** The next {@code calls} GetResources calls are throttled, as the service does past its request rate. */
@@ -146,7 +151,9 @@ public final class TaggingStandIn implements AutoCloseable {
                 return answer(failureStatus, failure);
             }
             JsonNode request = parse(serveEvent.getRequest().getBodyAsString());
-            List<Resource> matching = resources.stream().filter(resource -> matches(resource, request)).toList();
+            List<Resource> matching = matchingByFilters.computeIfAbsent(
+                    request.path("TagFilters") + " " + request.path("ResourceTypeFilters"),
+                    filters -> resources.stream().filter(resource -> matches(resource, request)).toList());
             int pageSize = request.path("ResourcesPerPage").asInt(50);
             String token = request.path("PaginationToken").asText("");
             String[] position = token.isEmpty() ? new String[] {"page-0"} : token.split("~g");
