@@ -52,6 +52,10 @@ class SelectionRuntimeTest {
         dynamoDb = DynaliteServer.start();
         backup = BackupStandIn.start(Duration.ZERO);
         queue = sqs.createRequestQueues("selection-runtime", Duration.ofSeconds(60), 3);
+        tagging.hold(List.of(
+                new Resource("arn:aws:dynamodb:eu-west-1:123456789012:table/orders", TAGS),
+                new Resource("arn:aws:dynamodb:eu-west-1:123456789012:table/scratch", TAGS),
+                new Resource("arn:aws:lambda:eu-west-1:123456789012:function:resize", TAGS)));
         Map<String, String> environment = new HashMap<>(SamTemplate.environmentFile(Path.of("env.json"), FUNCTION));
         environment.put(SelectionConfiguration.REQUEST_QUEUE_URL, queue.url());
         environment.put(SelectionConfiguration.CONTINUATION_QUEUE_URL,
@@ -81,13 +85,7 @@ class SelectionRuntimeTest {
 
     @Test
     void schedulerInputQueuesOneRequestPerSelectedResource() throws IOException {
-        // given
-        tagging.hold(List.of(
-                new Resource("arn:aws:dynamodb:eu-west-1:123456789012:table/orders", TAGS),
-                new Resource("arn:aws:dynamodb:eu-west-1:123456789012:table/scratch", TAGS),
-                new Resource("arn:aws:lambda:eu-west-1:123456789012:function:resize", TAGS)));
-
-        // when
+        // when (the other test may have run the same selection first: the same run, queued once)
         InvocationResult result = lambda.invoke(Files.readString(Path.of("events", "selection-scheduler-input.json")));
 
         // then
@@ -98,6 +96,26 @@ class SelectionRuntimeTest {
                                  "Skipped": {"UnsupportedType": 1, "OptedOut": 0, "NotResources": 1},
                                  "Complete": true}
                                 """)));
+        assertThat(sqs.messageCount(queue.url())).isEqualTo(1);
+    }
+
+    @Test
+    void aContinuationFromItsQueueIsAnSqsEventAnsweredWithTheRunsResult() throws IOException {
+        // given: the sample selection's run, queued
+        lambda.invoke(Files.readString(Path.of("events", "selection-scheduler-input.json")));
+
+        // when: its continuation, as the continuation queue's event source delivers it
+        InvocationResult result = lambda.invoke(Files.readString(Path.of("events", "sqs-selection-continuation.json")));
+
+        // then: a run already queued queues nothing more
+        assertThat(result).as(() -> result + "\n" + String.join("\n", lambda.newOutput()))
+                .isInstanceOfSatisfying(InvocationResult.Response.class, response -> {
+                    JsonNode results = parse(response.body());
+                    assertThat(results).hasSize(1);
+                    assertThat(results.get(0).get("SelectionKey").asText())
+                            .isEqualTo("5f6b1c9e-2d4a-4c8b-9e1f-3a7d2b6c8e40");
+                    assertThat(results.get(0).get("Complete").asBoolean()).isTrue();
+                });
         assertThat(sqs.messageCount(queue.url())).isEqualTo(1);
     }
 
