@@ -11,6 +11,7 @@ import com.example.backupjob.request.RequestReader;
 import com.example.backupjob.selection.SelectionConfiguration;
 import com.example.backupjob.selection.SelectionReader;
 import com.example.backupjob.selection.SelectionRequest;
+import com.example.backupjob.selection.SelectionService;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.reflect.Field;
@@ -151,6 +152,8 @@ class TemplateTest {
 
         assertThat(queue.path("VisibilityTimeout").asInt()).isGreaterThanOrEqualTo(6 * timeout)
                 .isLessThan(15 * 60);
+        // Most of an invocation goes to pages, not to the margin the function keeps before it hands the run on.
+        assertThat(timeout).isGreaterThanOrEqualTo(4 * (int) SelectionService.HAND_ON_MARGIN.toSeconds());
         assertThat(queue.path("SqsManagedSseEnabled").asBoolean()).isTrue();
         assertThat(queue.at("/RedrivePolicy/deadLetterTargetArn/Fn::GetAtt").toString())
                 .isEqualTo("[\"SelectBackupResourcesFailureQueue\",\"Arn\"]");
