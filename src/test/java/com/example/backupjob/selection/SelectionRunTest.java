@@ -398,9 +398,13 @@ class SelectionRunTest {
         assertThat(retried.get("Queued").asLong()).isEqualTo(3);
     }
 
-    /** An invocation with time for one or two slow pages before the margin the function keeps. */
+    /**
+     * An invocation with time for one or two slow pages before the margin the function keeps: two pages' worth, so
+     * that it hands on after the second page at the latest, and after the first at the earliest unless starting the
+     * run took longer than two pages.
+     */
     private static LambdaTestContext shortOfTime() {
-        return LambdaTestContext.create(SelectionService.HAND_ON_MARGIN.plus(SLOW_PAGE.multipliedBy(3).dividedBy(2)));
+        return LambdaTestContext.create(SelectionService.HAND_ON_MARGIN.plus(SLOW_PAGE.multipliedBy(2)));
     }
 
     /** Invokes the function as the continuation queue's event source does, with its one message. */
