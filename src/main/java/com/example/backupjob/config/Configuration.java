@@ -23,6 +23,8 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
     public static final String START_BACKUP_JOB_RATE = "START_BACKUP_JOB_RATE";
     /** The request queue's maxReceiveCount: the delivery after which a failed request goes to the dead-letter queue. */
     public static final String REQUEST_MAX_RECEIVE_COUNT = "REQUEST_MAX_RECEIVE_COUNT";
+    /** How long a request of a tag selection run may wait in the queue: the run's deadline is its start plus this. */
+    public static final String REQUEST_MAX_AGE_MINUTES = "REQUEST_MAX_AGE_MINUTES";
 
     private static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(1);
     /** AWS Backup's default StartBackupJob quota per account and Region, in calls per second. */
@@ -33,6 +35,11 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
     /** SQS accepts a maxReceiveCount from 1 to 1000. */
     private static final int MAX_REQUEST_MAX_RECEIVE_COUNT = 1000;
     private static final Pattern TABLE_NAME = Pattern.compile("^[a-zA-Z0-9_.-]{3,255}$");
+    /** 12 hours: a run of 100,000 resources drains in about 5.6 hours at the default 5 StartBackupJob calls a second. */
+    private static final int DEFAULT_REQUEST_MAX_AGE_MINUTES = 720;
+    private static final int MIN_REQUEST_MAX_AGE_MINUTES = 15;
+    /** 7 days, less than the request queue keeps a message (8 days), so that a stale request is counted, not lost. */
+    private static final int MAX_REQUEST_MAX_AGE_MINUTES = 10_080;
 
     /**
      * @throws ConfigurationException for the first variable that is missing or malformed
@@ -41,6 +48,29 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
         return new Configuration(requestDefaults(environment, json), idempotencyTable(environment),
                 idempotencyTtl(environment), dryRun(environment), startBackupJobRate(environment),
                 requestMaxReceiveCount(environment));
+    }
+
+    /**
+     * REQUEST_MAX_AGE_MINUTES, which the tag selection reads to give each run its deadline (a request carries it to
+     * this function as its RunDeadline attribute).
+     *
+     * @throws ConfigurationException when it is not a whole number of minutes in range
+     */
+    public static Duration requestMaxAge(Map<String, String> environment) {
+        String text = value(environment, REQUEST_MAX_AGE_MINUTES);
+        if (text == null) {
+            return Duration.ofMinutes(DEFAULT_REQUEST_MAX_AGE_MINUTES);
+        }
+        try {
+            int minutes = Integer.parseInt(text);
+            if (minutes >= MIN_REQUEST_MAX_AGE_MINUTES && minutes <= MAX_REQUEST_MAX_AGE_MINUTES) {
+                return Duration.ofMinutes(minutes);
+            }
+        } catch (NumberFormatException e) {
+            // Reported below, as an out-of-range value is.
+        }
+        throw new ConfigurationException(REQUEST_MAX_AGE_MINUTES, "must be a whole number of minutes from "
+                + MIN_REQUEST_MAX_AGE_MINUTES + " to " + MAX_REQUEST_MAX_AGE_MINUTES);
     }
 
     /**
@@ -138,9 +168,9 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
     }
 
     /**
-     * The table of IDEMPOTENCY_TABLE, which the run tracker reads too (the runs' records live in it).
+     * IDEMPOTENCY_TABLE, which the tag selection function reads too: its runs' records live in the same table.
      *
-     * @throws ConfigurationException when it is missing or no table name
+     * @throws ConfigurationException when it is missing or not a table name
      */
     public static String idempotencyTable(Map<String, String> environment) {
         String table = value(environment, IDEMPOTENCY_TABLE);

@@ -12,7 +12,7 @@ public enum ErrorSource {
     IDEMPOTENCY_STORE("Idempotency store"),
     /** The StartBackupJob schedule all environments share, an item of the same table (pacing.SharedRequestRate). */
     REQUEST_RATE("Shared request rate"),
-    /** A fleet run's items in the same table (run package): its counters and the record of each job it started. */
+    /** A fleet run's items in the same table (run package): its record, the open runs, each job it started. */
     RUN_RECORD("Run record"),
     /** The SNS topic a run's summary goes to. */
     SNS("Amazon SNS"),

@@ -1,5 +1,6 @@
 package com.example.backupjob.selection;
 
+import com.example.backupjob.error.InvalidParameterValueException;
 import com.example.backupjob.error.InvalidRequestException;
 import com.example.backupjob.error.StartBackupJobException;
 import com.example.backupjob.request.BackupRequest;
@@ -9,6 +10,7 @@ import com.example.backupjob.request.Violation;
 import com.example.backupjob.request.Violation.Kind;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +31,17 @@ public final class SelectionReader {
     private static final int MAX_TAG_VALUES = 20;
     private static final int MAX_RESOURCE_TYPES = 100;
 
+    /*
+     * A selection's key names its run: the record's key run#<key> (a DynamoDB partition key holds at most 2048
+     * bytes), every request's SelectionKey attribute and an entry of runs#open, whose item all open runs share.
+     */
+    private static final int MAX_TOKEN_LENGTH = 256;
+    /*
+     * The run's record holds the validated selection, to resume from. A DynamoDB item holds at most 400 KB, which the
+     * selection shares with the run's counters and the ARNs of the resources whose jobs did not complete.
+     */
+    static final int MAX_RECORDED_BYTES = 200_000;
+
     private static final List<String> SELECTION_FIELDS = List.of("Tags", "ResourceTypes", "NotResources");
     private static final Pattern RESOURCE_TYPE = Pattern.compile("^[a-z0-9-]+(:[A-Za-z0-9-]+)?$");
 
@@ -48,8 +61,20 @@ public final class SelectionReader {
         ObjectNode template = json.deepCopy();
         Findings found = new Findings();
         Selection selection = found.selection(template.remove("Selection"));
+        JsonNode token = template.get("IdempotencyToken");
+        if (token != null && token.isTextual() && token.textValue().length() > MAX_TOKEN_LENGTH) {
+            found.add("IdempotencyToken", Kind.INVALID_VALUE, "must be at most " + MAX_TOKEN_LENGTH
+                    + " characters in a selection: it names the run");
+        }
         BackupRequest jobTemplate = requests.readTemplate(template, found.violations);
-        return new SelectionRequest(selection, jobTemplate);
+        SelectionRequest request = new SelectionRequest(selection, jobTemplate);
+        int recorded = request.toJson().getBytes(StandardCharsets.UTF_8).length;
+        if (recorded > MAX_RECORDED_BYTES) {
+            throw new InvalidParameterValueException("Selection: with the template of its jobs, takes " + recorded
+                    + " bytes to record with its run, more than " + MAX_RECORDED_BYTES
+                    + ": use fewer or shorter tag values");
+        }
+        return request;
     }
 
     /** The violations found in the Selection object, with what could be read of it. */

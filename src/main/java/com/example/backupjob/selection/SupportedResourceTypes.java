@@ -1,29 +1,41 @@
 package com.example.backupjob.selection;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * The resource types AWS Backup can back up, recognised by their ARNs, as AWS Backup's "Feature availability by
- * resource" and GetSupportedResourceTypes list them (checked 2026-12).
+ * The resource types AWS Backup can back up, recognised by their ARNs, each with the name AWS Backup gives the type,
+ * by which the Region's opt-in settings (DescribeRegionSettings' ResourceTypeOptInPreference) key it.
+ *
+ * <p>Sources, checked 2026-12-04: the AWS Backup Developer Guide's "Feature availability by resource" for the types
+ * and their ARNs; the AWS Backup API Reference's GetSupportedResourceTypes for the type names (Aurora,
+ * CloudFormation, DocumentDB, DynamoDB, EBS, EC2, EFS, EKS, FSx, Neptune, RDS, Redshift, S3, SAP HANA on Amazon EC2,
+ * Storage Gateway, Timestream, VirtualMachine); DSQL and Redshift Serverless as UpdateRegionSettings takes them
+ * (the AWS provider's aws_backup_region_settings, whose opt-in keys mirror the API's). Names are compared without
+ * regard to case, as the API Reference also spells FSx "FSX".
  *
  * <p>The Tagging API returns every taggable resource that carries the tags, Lambda functions and queues too; a job
  * for one of those could only fail, so the selection skips it and counts it under its type.
  */
 final class SupportedResourceTypes {
 
-    /** One AWS Backup resource type: the service of its ARNs and the shape of their resource part. */
-    private record Supported(String backupResourceType, String service, Pattern resource) {
+    /** One kind of ARN AWS Backup backs up: the type names it may be, the service of its ARNs, its resource part. */
+    private record Supported(Set<String> backupResourceTypes, String service, Pattern resource) {
         Supported(String backupResourceType, String service, String resource) {
-            this(backupResourceType, service, Pattern.compile(resource));
+            this(Set.of(backupResourceType), service, Pattern.compile(resource));
         }
     }
 
     private static final List<Supported> SUPPORTED = List.of(
-            // Aurora, Amazon DocumentDB and Amazon Neptune clusters all have RDS cluster ARNs.
-            new Supported("Aurora / DocumentDB / Neptune", "rds", "cluster:.+"),
+            // Aurora, Amazon DocumentDB and Amazon Neptune clusters all have RDS cluster ARNs: the ARN cannot tell
+            // which, so the cluster is skipped only when the Region has opted out of all three.
+            new Supported(Set.of("Aurora", "DocumentDB", "Neptune"), "rds", Pattern.compile("cluster:.+")),
             new Supported("RDS", "rds", "db:.+"),
-            new Supported("Aurora DSQL", "dsql", "cluster/.+"),
+            new Supported("DSQL", "dsql", "cluster/.+"),
             new Supported("CloudFormation", "cloudformation", "stack/.+"),
             new Supported("DynamoDB", "dynamodb", "table/[^/]+"),
             new Supported("EBS", "ec2", "volume/.+"),
@@ -44,10 +56,35 @@ final class SupportedResourceTypes {
     private SupportedResourceTypes() {
     }
 
-    static boolean supports(String arn) {
+    /** The AWS Backup resource types the resource may be; empty when AWS Backup cannot back it up. */
+    static Optional<Set<String>> backupResourceTypes(String arn) {
         String[] parts = arn.split(":", 6);
-        return parts.length == 6 && SUPPORTED.stream().anyMatch(type ->
-                type.service().equals(parts[2]) && type.resource().matcher(parts[5]).matches());
+        if (parts.length < 6) {
+            return Optional.empty();
+        }
+        return SUPPORTED.stream()
+                .filter(type -> type.service().equals(parts[2]) && type.resource().matcher(parts[5]).matches())
+                .map(Supported::backupResourceTypes)
+                .findFirst();
+    }
+
+    static boolean supports(String arn) {
+        return backupResourceTypes(arn).isPresent();
+    }
+
+    /**
+     * Whether the Region has opted out of every type the resource may be, so that AWS Backup would not back it up.
+     *
+     * @param optedOut the types with a false opt-in preference in the Region, as DescribeRegionSettings names them
+     */
+    static boolean optedOut(Set<String> backupResourceTypes, Set<String> optedOut) {
+        Set<String> out = optedOut.stream().map(type -> type.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        return backupResourceTypes.stream().allMatch(type -> out.contains(type.toLowerCase(Locale.ROOT)));
+    }
+
+    /** The name of the AWS Backup resource types a resource may be, as the log counts them: "Aurora/DocumentDB/Neptune". */
+    static String name(Set<String> backupResourceTypes) {
+        return backupResourceTypes.stream().sorted().collect(Collectors.joining("/"));
     }
 
     /**

@@ -10,6 +10,7 @@ import com.example.backupjob.error.StartBackupJobException;
 import com.example.backupjob.error.ThrottlingException;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -24,6 +25,7 @@ public final class TaggedResources {
 
     // GetResources returns at most 100 resources a page.
     private static final int RESOURCES_PER_PAGE = 100;
+    private static final String TOKEN_EXPIRED = "PaginationTokenExpiredException";
 
     private final ResourceGroupsTaggingApiClient tagging;
     private final InvocationDeadline deadline;
@@ -33,30 +35,44 @@ public final class TaggedResources {
         this.deadline = deadline;
     }
 
+    /** One page of matches: its ARNs, each once, in the API's order, and the token of the next page (null after the last). */
+    record Page(List<String> arns, String nextToken) {
+    }
+
     /**
-     * Every matching ARN once, in the order the API returned them. Pages are fetched one call at a time rather than
-     * through the SDK's paginator, so that each call gets the time then left in the invocation.
+     * One page of matching resources, fetched with the time then left in the invocation (one call at a time rather
+     * than through the SDK's paginator, so that the selection can queue each page before it asks for the next).
      *
-     * @throws StartBackupJobException when a page cannot be had after the SDK's retries
+     * @param paginationToken the token of the page, null for the first
+     * @return the page; empty when its token has expired (a PaginationToken lasts 15 minutes), so that the caller
+     *     can walk the listing again from the first page
+     * @throws StartBackupJobException when the page cannot be had after the SDK's retries
      */
-    List<String> matching(Selection selection) {
+    Optional<Page> page(Selection selection, String paginationToken) {
         GetResourcesRequest.Builder request = GetResourcesRequest.builder()
                 .tagFilters(selection.tags().entrySet().stream()
                         .map(tag -> TagFilter.builder().key(tag.getKey()).values(tag.getValue()).build())
                         .toList())
-                .resourcesPerPage(RESOURCES_PER_PAGE);
+                .resourcesPerPage(RESOURCES_PER_PAGE)
+                .paginationToken(paginationToken);
         if (!selection.resourceTypes().isEmpty()) {
             request.resourceTypeFilters(selection.resourceTypes());
         }
+        GetResourcesResponse page;
+        try {
+            page = page(request.overrideConfiguration(deadline.callOverride()).build());
+        } catch (ServiceUnavailableException e) {
+            if (paginationToken != null && e.getCause() instanceof AwsServiceException cause
+                    && cause.awsErrorDetails() != null
+                    && TOKEN_EXPIRED.equals(cause.awsErrorDetails().errorCode())) {
+                return Optional.empty();
+            }
+            throw e;
+        }
         Set<String> arns = new LinkedHashSet<>();
-        String paginationToken = null;
-        do {
-            GetResourcesResponse page = page(request.paginationToken(paginationToken)
-                    .overrideConfiguration(deadline.callOverride()).build());
-            page.resourceTagMappingList().stream().map(ResourceTagMapping::resourceARN).forEach(arns::add);
-            paginationToken = page.paginationToken();
-        } while (paginationToken != null && !paginationToken.isEmpty());
-        return List.copyOf(arns);
+        page.resourceTagMappingList().stream().map(ResourceTagMapping::resourceARN).forEach(arns::add);
+        String next = page.paginationToken();
+        return Optional.of(new Page(List.copyOf(arns), next == null || next.isEmpty() ? null : next));
     }
 
     private GetResourcesResponse page(GetResourcesRequest request) {
@@ -85,7 +101,7 @@ public final class TaggedResources {
             case "InvalidParameterException" -> new InvalidParameterValueException(tagging, "rejected " + call, e);
             case "AccessDeniedException" -> new AccessDeniedException(tagging,
                     "denied " + call + ": the function's role needs tag:GetResources", e);
-            case "InternalServiceException", "PaginationTokenExpiredException" ->
+            case "InternalServiceException", TOKEN_EXPIRED ->
                     new ServiceUnavailableException(tagging, "failed " + call, e);
             default -> new BackupServiceException(tagging, code, "failed " + call,
                     e.statusCode() >= 500 || e.isThrottlingException(), e);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.example.backupjob.config.ConfigurationException;
 import com.example.backupjob.tooling.support.LocalAws;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -14,13 +15,42 @@ class SelectionConfigurationTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/start-backup-job-requests";
+    private static final String CONTINUATION_URL =
+            "https://sqs.eu-west-1.amazonaws.com/123456789012/start-backup-job-continuations";
 
     @Test
-    void readsTheQueueAndTheRequestDefaults() {
+    void readsTheQueuesTheTableTheMaximumAgeAndTheRequestDefaults() {
         SelectionConfiguration configuration = SelectionConfiguration.fromEnvironment(environment(Map.of()), JSON);
 
         assertThat(configuration.requestQueueUrl()).isEqualTo(QUEUE_URL);
+        assertThat(configuration.continuationQueueUrl()).isEqualTo(CONTINUATION_URL);
+        assertThat(configuration.idempotencyTable()).isEqualTo("start-backup-job-idempotency");
+        assertThat(configuration.requestMaxAge()).isEqualTo(Duration.ofHours(12));
         assertThat(configuration.requestDefaults()).isNotNull();
+    }
+
+    @Test
+    void missingContinuationQueueUrlFailsNamingTheVariable() {
+        assertThatThrownBy(() -> SelectionConfiguration.fromEnvironment(
+                environment(Map.of(SelectionConfiguration.CONTINUATION_QUEUE_URL, "")), JSON))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("CONTINUATION_QUEUE_URL is not set: name the URL of the queue that continues a run");
+    }
+
+    @Test
+    void missingTableFailsNamingTheVariable() {
+        assertThatThrownBy(() -> SelectionConfiguration.fromEnvironment(
+                environment(Map.of(SelectionConfiguration.IDEMPOTENCY_TABLE, "")), JSON))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("IDEMPOTENCY_TABLE is not set: name the DynamoDB table of the idempotency store");
+    }
+
+    @Test
+    void maximumAgeOutOfRangeFailsNamingTheVariable() {
+        assertThatThrownBy(() -> SelectionConfiguration.fromEnvironment(
+                environment(Map.of(SelectionConfiguration.REQUEST_MAX_AGE_MINUTES, "5")), JSON))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("REQUEST_MAX_AGE_MINUTES must be a whole number of minutes from 15 to 10080");
     }
 
     @Test
@@ -52,7 +82,9 @@ class SelectionConfigurationTest {
         Map<String, String> environment = new HashMap<>(Map.of(
                 SelectionConfiguration.BACKUP_VAULT_NAME, LocalAws.VAULT,
                 SelectionConfiguration.BACKUP_ROLE_ARN, LocalAws.ROLE_ARN,
-                SelectionConfiguration.REQUEST_QUEUE_URL, QUEUE_URL));
+                SelectionConfiguration.REQUEST_QUEUE_URL, QUEUE_URL,
+                SelectionConfiguration.CONTINUATION_QUEUE_URL, CONTINUATION_URL,
+                SelectionConfiguration.IDEMPOTENCY_TABLE, "start-backup-job-idempotency"));
         environment.putAll(overrides);
         return environment;
     }

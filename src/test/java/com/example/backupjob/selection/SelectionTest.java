@@ -15,6 +15,7 @@ import com.example.backupjob.tooling.support.TaggingStandIn.Resource;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -91,7 +92,7 @@ class SelectionTest {
         // then
         assertThat(response).isEqualTo(LocalAws.parse("""
                 {"SelectionKey": "nightly-2026-12-01", "Matched": 6, "Queued": 3,
-                 "Skipped": {"UnsupportedType": 2, "NotResources": 1}}
+                 "Skipped": {"UnsupportedType": 2, "OptedOut": 0, "NotResources": 1}, "Complete": true}
                 """));
         List<JsonNode> requests = local.queuedRequests();
         assertThat(requests).extracting(request -> request.get("ResourceArn").asText())
@@ -105,7 +106,7 @@ class SelectionTest {
         });
         assertThat(requests).extracting(request -> request.get("IdempotencyToken").asText()).doesNotHaveDuplicates();
         JsonNode summary = aws.logLines().stream()
-                .filter(line -> line.path("message").asText().equals("Backup requests queued for the selection"))
+                .filter(line -> line.path("message").asText().startsWith("Backup requests queued for the selection"))
                 .findFirst().orElseThrow();
         assertThat(summary.get("skippedUnsupportedTypes").asText()).isEqualTo("{lambda:function=1, sqs=1}");
         assertThat(aws.logLines()).extracting(JsonNode::toString)
@@ -130,22 +131,17 @@ class SelectionTest {
     }
 
     @Test
-    void sameSelectionWithItsTokenTwiceQueuesTheSameBodies() {
+    void queuesEachPageOfMatchesBeforeAskingForTheNext() {
         // given
-        local.tagging().hold(tables(12));
-        SelectBackupResourcesHandler handler = local.handler();
+        local.tagging().hold(tables(250));
+        List<Integer> queuedBeforeEachPage = new CopyOnWriteArrayList<>();
+        local.tagging().beforeEachAnswer(() -> queuedBeforeEachPage.add(local.messagesQueued()));
 
         // when
-        JsonNode first = LocalAws.invoke(handler, SELECTION).json();
-        List<String> firstBodies = local.drainQueue().stream().map(Message::body).toList();
-        JsonNode second = LocalAws.invoke(local.handler(), SELECTION).json();
-        List<String> secondBodies = local.drainQueue().stream().map(Message::body).toList();
+        LocalAws.invoke(local.handler(), SELECTION).json();
 
         // then
-        assertThat(first.get("SelectionKey").asText()).isEqualTo("nightly-2026-12-01");
-        assertThat(second).isEqualTo(first);
-        assertThat(firstBodies).hasSize(12);
-        assertThat(secondBodies).containsExactlyInAnyOrderElementsOf(firstBodies);
+        assertThat(queuedBeforeEachPage).containsExactly(0, 100, 200);
     }
 
     @Test
@@ -170,23 +166,26 @@ class SelectionTest {
     }
 
     @Test
-    void queuedRequestsStartOneJobEachAndARerunStartsNone() {
+    void queuedRequestsStartOneJobEachEvenQueuedTwiceAndARerunQueuesNone() {
         // given
         local.tagging().hold(List.of(new Resource(ORDERS, SELECTED), new Resource(CUSTOMERS, SELECTED),
                 new Resource(BUCKET, SELECTED)));
         var startBackupJob = aws.handler();
 
-        // when: the StartBackupJob function consumes the queue, then the selection runs again and it consumes that
+        // when: the StartBackupJob function consumes the queue; a batch queued twice (a crash between its send and
+        // the position's save) reaches it twice
         LocalAws.invoke(local.handler(), SELECTION).json();
-        JsonNode firstBatch = LocalAws.invoke(startBackupJob, sqsEvent(local.drainQueue())).json();
+        List<Message> queued = local.drainQueue();
+        JsonNode firstBatch = LocalAws.invoke(startBackupJob, sqsEvent(queued)).json();
+        JsonNode queuedAgain = LocalAws.invoke(startBackupJob, sqsEvent(queued)).json();
         LocalAws.invoke(local.handler(), SELECTION).json();
-        JsonNode rerunBatch = LocalAws.invoke(startBackupJob, sqsEvent(local.drainQueue())).json();
 
-        // then
+        // then: one job each; the rerun, the same run, queues nothing
         assertThat(firstBatch.get("batchItemFailures")).isEmpty();
-        assertThat(rerunBatch.get("batchItemFailures")).isEmpty();
+        assertThat(queuedAgain.get("batchItemFailures")).isEmpty();
         assertThat(aws.backupCalls()).extracting(call -> call.get("ResourceArn").asText())
                 .containsExactlyInAnyOrder(ORDERS, CUSTOMERS, BUCKET);
+        assertThat(local.drainQueue()).isEmpty();
     }
 
     @Test
@@ -221,6 +220,27 @@ class SelectionTest {
             assertThat(proxy.batchCalls()).isEqualTo(3);
             assertThat(local.queuedRequests()).extracting(request -> request.get("ResourceArn").asText())
                     .containsExactlyInAnyOrderElementsOf(tables(12).stream().map(Resource::arn).toList());
+        }
+    }
+
+    @Test
+    void tenRequestsWithFiftyLongMultiByteTagsAreQueuedInBatchesWithinTheBatchPayloadLimit() {
+        // given: each body carries 50 tags of 128-character keys and 256-character values of 3-byte characters,
+        // about 58 KB, so ten of them are more than SQS takes in one SendMessageBatch
+        local.tagging().hold(tables(10));
+        String selection = SELECTION.replace("\"StartWindowMinutes\": 60,", "\"StartWindowMinutes\": 60, "
+                + "\"RecoveryPointTags\": " + LocalAws.parse(longMultiByteTags()) + ",");
+        try (SqsFaultProxy sqs = SqsFaultProxy.start(local.sqs().endpoint(), 0)) {
+            SelectBackupResourcesHandler handler = local.handlerSendingThrough(sqs.endpoint());
+
+            // when
+            LocalAws.Outcome outcome = LocalAws.invoke(handler, selection);
+
+            // then
+            assertThat(outcome.json().get("Queued").asInt()).isEqualTo(10);
+            assertThat(sqs.batchCalls()).isGreaterThan(1);
+            assertThat(local.queuedRequests()).hasSize(10).allSatisfy(request ->
+                    assertThat(request.get("RecoveryPointTags")).hasSize(50));
         }
     }
 
@@ -339,6 +359,17 @@ class SelectionTest {
         List<JsonNode> lines = aws.logLines().stream().filter(line -> line.has("errorType")).toList();
         assertThat(lines).hasSize(1);
         return lines.getFirst();
+    }
+
+    /** 50 tags, each a 128-character key and a 256-character value of 3-byte characters. */
+    static String longMultiByteTags() {
+        StringBuilder tags = new StringBuilder("{");
+        for (int i = 0; i < 50; i++) {
+            String prefix = String.format("k%02d", i);
+            tags.append(i == 0 ? "" : ", ").append('"').append(prefix).append("\u3042".repeat(128 - prefix.length()))
+                    .append("\": \"").append("\u20ac".repeat(256)).append('"');
+        }
+        return tags.append('}').toString();
     }
 
     private static List<Resource> tables(int count) {

@@ -23,6 +23,8 @@ class SelectionValidationTest {
 
     private static final String TAGS = "\"Tags\": {\"backup\": [\"nightly\"]}";
     private static final String SECRET_VALUE = "s3cret-" + "x".repeat(256);
+    private static final String CONTINUE_RUN_MESSAGE = "ContinueRun: must be a run's SelectionKey, alone in the "
+            + "request: {\"ContinueRun\": \"<SelectionKey>\"}";
 
     @RegisterExtension
     final LocalSelection local = new LocalSelection();
@@ -89,7 +91,20 @@ class SelectionValidationTest {
                                 + "keys; StartWindowMinutes: must be from 60 to 52560000; Index: must be ENABLED "
                                 + "or DISABLED"),
                 bad("{\"detail-type\": \"Backup\", \"id\": 7, \"detail\": {\"Selection\": {" + TAGS + "}}}",
-                        InvalidRequestException.class, "id: the EventBridge event id must be a string without control characters"));
+                        InvalidRequestException.class, "id: the EventBridge event id must be a string without control characters"),
+                bad("{\"Selection\": {" + TAGS + "}, \"IdempotencyToken\": \"" + "t".repeat(257) + "\"}",
+                        InvalidParameterValueException.class,
+                        "IdempotencyToken: must be at most 256 characters in a selection: it names the run"),
+                bad("{\"Selection\": {\"Tags\": {" + IntStream.range(0, 50).mapToObj(i -> "\"k" + i + "\": ["
+                        + IntStream.range(0, 20).mapToObj(j -> "\"" + "\u20ac".repeat(255) + j % 10 + "\"")
+                        .collect(Collectors.joining(", ")) + "]").collect(Collectors.joining(", ")) + "}}}",
+                        InvalidParameterValueException.class, "Selection: with the template of its jobs, takes "
+                                + "769579 bytes to record with its run, more than 200000: use fewer or shorter tag "
+                                + "values"),
+                bad("{\"ContinueRun\": \" \"}", InvalidRequestException.class, CONTINUE_RUN_MESSAGE),
+                bad("{\"ContinueRun\": 7}", InvalidRequestException.class, CONTINUE_RUN_MESSAGE),
+                bad("{\"ContinueRun\": \"nightly-2026-12-01\", \"Selection\": {" + TAGS + "}}",
+                        InvalidRequestException.class, CONTINUE_RUN_MESSAGE));
     }
 
     @ParameterizedTest(name = "{2}")
@@ -103,6 +118,8 @@ class SelectionValidationTest {
         assertThat(outcome.error().getMessage()).doesNotContain("nightly", "s3cret");
         assertThat(local.tagging().requests()).isEmpty();
         assertThat(local.messagesQueued()).isZero();
+        assertThat(local.tableKeys()).as("run records").isEmpty();
+        assertThat(local.backup().regionSettingsCalls()).isZero();
     }
 
     @Test

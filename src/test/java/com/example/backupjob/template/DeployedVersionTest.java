@@ -41,6 +41,7 @@ class DeployedVersionTest {
             entry("BackupDefaults", "{\"StartWindowMinutes\":120}"),
             entry("IdempotencyTtl", "PT2H"),
             entry("StartBackupJobRate", "10"),
+            entry("RequestMaxAgeMinutes", "1440"),
             entry("DryRun", "true"),
             entry("ScheduledResourceArn", "arn:aws:dynamodb:eu-west-1:123456789012:table/orders"),
             entry("ScheduleExpression", "rate(1 hour)"),

@@ -14,6 +14,7 @@ import com.example.backupjob.selection.SelectionConfiguration;
 import com.example.backupjob.selection.SelectionReader;
 import com.example.backupjob.selection.SelectionRequest;
 import com.example.backupjob.tracking.TrackerConfiguration;
+import com.example.backupjob.selection.SelectionService;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.reflect.Field;
@@ -53,14 +54,15 @@ class TemplateTest {
     }
 
     @Test
-    void onlyDescribeBackupJobAndGetResourcesAreGrantedOnEveryResource() {
-        // Neither has resource-level permissions; every other action is scoped to a named resource.
+    void onlyDescribeBackupJobDescribeRegionSettingsAndGetResourcesAreGrantedOnEveryResource() {
+        // None has resource-level permissions; every other action is scoped to a named resource.
         List<String> unscoped = policyStatements(DEPLOYED).stream()
                 .filter(statement -> statement.path("Resource").asText().equals("*"))
                 .flatMap(statement -> actions(statement).stream())
                 .toList();
 
-        assertThat(unscoped).containsExactlyInAnyOrder("backup:DescribeBackupJob", "tag:GetResources");
+        assertThat(unscoped).containsExactlyInAnyOrder("backup:DescribeBackupJob", "backup:DescribeRegionSettings",
+                "tag:GetResources");
     }
 
     @Test
@@ -129,6 +131,64 @@ class TemplateTest {
                 .containsExactlyInAnyOrder(
                         "[sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes] on {\"Fn::GetAtt\":[\"RequestQueue\",\"Arn\"]}",
                         "[sqs:SendMessage] on {\"Fn::GetAtt\":[\"StartBackupJobFailureQueue\",\"Arn\"]}");
+    }
+
+    @Test
+    void selectionFunctionMayOnlyReadCreateAndUpdateTheRunsRecords() {
+        // No DeleteItem, no Scan, and only the items whose partition key is a run's record or the list of open runs.
+        List<JsonNode> statements = roleStatements("SelectBackupResourcesFunctionRole").stream()
+                .filter(statement -> actions(statement).stream().anyMatch(action -> action.startsWith("dynamodb:")))
+                .toList();
+
+        assertThat(statements).hasSize(1);
+        assertThat(actions(statements.getFirst()))
+                .containsExactlyInAnyOrder("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem");
+        assertThat(statements.getFirst().path("Resource").path("Fn::GetAtt").toString())
+                .isEqualTo("[\"IdempotencyTable\",\"Arn\"]");
+        assertThat(statements.getFirst().at("/Condition/ForAllValues:StringLike/dynamodb:LeadingKeys"))
+                .extracting(JsonNode::asText).containsExactlyInAnyOrder("run#*", "runs#open");
+    }
+
+    @Test
+    void continuationQueueOutlastsSixSelectionTimeoutsYetNotAPaginationTokenAndEndsInTheFailureQueue() {
+        // A PaginationToken lasts 15 minutes: a continuation delivered again within them resumes from its token.
+        JsonNode queue = RESOURCES.path("SelectionContinuationQueue").path("Properties");
+        int timeout = DEPLOYED_SELECTION.path("Timeout").asInt();
+        JsonNode mapping = mappingOf("SelectBackupResourcesFunction").path("Properties");
+
+        assertThat(queue.path("VisibilityTimeout").asInt()).isGreaterThanOrEqualTo(6 * timeout)
+                .isLessThan(15 * 60);
+        // Most of an invocation goes to pages, not to the margin the function keeps before it hands the run on.
+        assertThat(timeout).isGreaterThanOrEqualTo(4 * (int) SelectionService.HAND_ON_MARGIN.toSeconds());
+        assertThat(queue.path("SqsManagedSseEnabled").asBoolean()).isTrue();
+        assertThat(queue.at("/RedrivePolicy/deadLetterTargetArn/Fn::GetAtt").toString())
+                .isEqualTo("[\"SelectBackupResourcesFailureQueue\",\"Arn\"]");
+        assertThat(queue.at("/RedrivePolicy/maxReceiveCount").asInt()).isEqualTo(3);
+        assertThat(queue.path("MessageRetentionPeriod").asInt())
+                .isGreaterThanOrEqualTo(TEMPLATE.at("/Parameters/RequestMaxAgeMinutes/MaxValue").asInt() * 60)
+                .isLessThan(RESOURCES.at("/SelectBackupResourcesFailureQueue/Properties/MessageRetentionPeriod").asInt());
+        assertThat(mapping.at("/EventSourceArn/Fn::GetAtt").toString())
+                .isEqualTo("[\"SelectionContinuationQueue\",\"Arn\"]");
+        assertThat(mapping.path("BatchSize").asInt()).isEqualTo(1);
+        assertThat(DEPLOYED_SELECTION.at("/Environment/Variables/CONTINUATION_QUEUE_URL/Ref").asText())
+                .isEqualTo("SelectionContinuationQueue");
+    }
+
+    @Test
+    void requestQueueKeepsARequestLongerThanItMayWaitAndShorterThanItsDeadLetterQueue() {
+        // A request past its run's deadline must reach the function, which counts it as expired; SQS dropping it
+        // would leave it uncounted. A dead letter keeps the age it had in the source queue.
+        JsonNode maxAge = TEMPLATE.at("/Parameters/RequestMaxAgeMinutes");
+        int retention = RESOURCES.at("/RequestQueue/Properties/MessageRetentionPeriod").asInt();
+
+        assertThat(retention).isGreaterThan(maxAge.path("MaxValue").asInt() * 60)
+                .isLessThan(RESOURCES.at("/RequestDeadLetterQueue/Properties/MessageRetentionPeriod").asInt());
+        assertThat(maxAge.path("Default").asInt()).isBetween(maxAge.path("MinValue").asInt(),
+                maxAge.path("MaxValue").asInt());
+        assertThat(DEPLOYED_FUNCTION.at("/Environment/Variables/REQUEST_MAX_AGE_MINUTES/Ref").asText())
+                .isEqualTo("RequestMaxAgeMinutes");
+        assertThat(DEPLOYED_SELECTION.at("/Environment/Variables/REQUEST_MAX_AGE_MINUTES/Ref").asText())
+                .isEqualTo("RequestMaxAgeMinutes");
     }
 
     @Test
@@ -331,7 +391,7 @@ class TemplateTest {
     }
 
     @Test
-    void selectionFunctionMayOnlyLogFindTaggedResourcesAndSendToTheRequestAndFailureQueues() {
+    void selectionFunctionMayOnlyLogFindTaggedResourcesReadOptInsKeepRunsAndUseItsQueues() {
         List<JsonNode> statements = roleStatements("SelectBackupResourcesFunctionRole");
 
         assertThat(DEPLOYED_SELECTION.path("Role").path("Fn::GetAtt").toString())
@@ -343,7 +403,11 @@ class TemplateTest {
                 .containsExactlyInAnyOrder(
                         "[logs:CreateLogStream, logs:PutLogEvents] on {\"Fn::GetAtt\":[\"SelectBackupResourcesLogGroup\",\"Arn\"]}",
                         "[tag:GetResources] on \"*\"",
+                        "[backup:DescribeRegionSettings] on \"*\"",
+                        "[dynamodb:GetItem, dynamodb:PutItem, dynamodb:UpdateItem] on {\"Fn::GetAtt\":[\"IdempotencyTable\",\"Arn\"]}",
                         "[sqs:SendMessage] on {\"Fn::GetAtt\":[\"RequestQueue\",\"Arn\"]}",
+                        "[sqs:SendMessage] on {\"Fn::GetAtt\":[\"SelectionContinuationQueue\",\"Arn\"]}",
+                        "[sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes] on {\"Fn::GetAtt\":[\"SelectionContinuationQueue\",\"Arn\"]}",
                         "[sqs:SendMessage] on {\"Fn::GetAtt\":[\"SelectBackupResourcesFailureQueue\",\"Arn\"]}");
         assertThat(DEPLOYED_SELECTION.at("/LoggingConfig/LogGroup/Ref").asText())
                 .isEqualTo("SelectBackupResourcesLogGroup");
@@ -383,8 +447,7 @@ class TemplateTest {
         Set<String> variables = new HashSet<>();
         DEPLOYED_SELECTION.at("/Environment/Variables").fieldNames().forEachRemaining(variables::add);
 
-        assertThat(variables).containsAll(variableNames(SelectionConfiguration.class))
-                .doesNotContain(Configuration.IDEMPOTENCY_TABLE);
+        assertThat(variables).containsAll(variableNames(SelectionConfiguration.class));
     }
 
     @Test
@@ -400,7 +463,7 @@ class TemplateTest {
     void runTrackerRunsItsOwnHandlerFromTheSameArtifactFedByItsQueue() {
         JsonNode tracker = RESOURCES.path("TrackBackupRunsFunction").path("Properties");
         JsonNode deployed = SamTranslator.resource(DEPLOYED, "TrackBackupRunsFunction").path("Properties");
-        JsonNode mapping = queueMapping("BackupJobStateChangeQueue").path("Properties");
+        JsonNode mapping = mappingOf("TrackBackupRunsFunction").path("Properties");
         JsonNode queue = RESOURCES.path("BackupJobStateChangeQueue").path("Properties");
 
         assertThat(tracker.path("CodeUri").asText()).isEqualTo(FUNCTION.path("CodeUri").asText());
@@ -499,18 +562,19 @@ class TemplateTest {
         return policyStatements(DEPLOYED).stream().filter(statement -> actions(statement).contains(action)).toList();
     }
 
-    /** The event source mapping SAM makes of the function's SQS event. */
+    /** The event source mapping SAM makes of the StartBackupJob function's SQS event. */
     private static JsonNode queueMapping() {
-        return queueMapping("RequestQueue");
+        return mappingOf("StartBackupJobFunction");
     }
 
-    /** The one event source mapping of this queue. */
-    private static JsonNode queueMapping(String queue) {
+    /** The one event source mapping that invokes this function (or an alias of it). */
+    private static JsonNode mappingOf(String function) {
         List<JsonNode> mappings = CloudFormationTemplates.stream(DEPLOYED_RESOURCES)
                 .filter(resource -> resource.path("Type").asText().equals("AWS::Lambda::EventSourceMapping"))
-                .filter(resource -> resource.at("/Properties/EventSourceArn/Fn::GetAtt/0").asText().equals(queue))
+                .filter(resource -> References.names(resource.at("/Properties/FunctionName")).stream()
+                        .anyMatch(name -> name.startsWith(function)))
                 .toList();
-        assertThat(mappings).as("event source mappings of %s", queue).hasSize(1);
+        assertThat(mappings).as("event source mappings of %s", function).hasSize(1);
         return mappings.getFirst();
     }
 

@@ -1,33 +1,27 @@
 package com.example.backupjob.tooling.benchmark;
 
-import com.example.backupjob.tooling.runtime.FunctionClasspath;
 import com.example.backupjob.tooling.runtime.InvocationResult;
-import com.example.backupjob.tooling.runtime.LocalLambda;
-import com.example.backupjob.tooling.runtime.SamFunction;
-import com.example.backupjob.tooling.runtime.SamTemplate;
-import com.example.backupjob.selection.SelectionConfiguration;
-import com.example.backupjob.tooling.support.ElasticMqServer;
-import com.example.backupjob.tooling.support.TaggingStandIn;
+import com.example.backupjob.tooling.runtime.LocalSelectionFunction;
 import com.example.backupjob.tooling.support.TaggingStandIn.Resource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * How long the tag selection function takes for a large fleet: the function of template.yaml in its own JVM under
- * the real runtime interface client (the template's memory and JAVA_TOOL_OPTIONS), against the Tagging API
+ * the real runtime interface client (the template's memory, timeout and JAVA_TOOL_OPTIONS), against the Tagging API
  * stand-in holding {@code benchmark.resources} matching resources (default 10,000, one in 20 of a type AWS Backup
- * does not support) and ElasticMQ as the request queue. It times a cold invocation (a fresh JVM), then warm ones,
- * each with every GetResources page answered at once and after {@code benchmark.taggingLatencyMs} (default 300).
+ * does not support), ElasticMQ, dynalite and the Backup stand-in. It times a cold invocation (a fresh JVM), then warm
+ * ones, each with every GetResources page answered at once and after {@code benchmark.taggingLatencyMs} (default
+ * 300). Each invocation is a new run (its own IdempotencyToken) that fits one invocation.
  *
- * <p>Run with {@code mvn -q test-compile exec:java@selection-benchmark}; not part of {@code mvn verify}.
+ * <p>Run with {@code mvn -q test-compile exec:java@selection-benchmark}; not part of {@code mvn verify}. The run of
+ * 100,000 resources over several invocations: {@link SelectionRunBenchmark}.
  */
 public final class SelectionBenchmark {
 
-    private static final String FUNCTION = "SelectBackupResourcesFunction";
     private static final String SELECTION = """
             {"Selection": {"Tags": {"backup": ["nightly"], "env": ["prod", "staging"]}},
              "StartWindowMinutes": 60, "Lifecycle": {"DeleteAfterDays": 35}, "IdempotencyToken": "benchmark-%d"}
@@ -40,46 +34,38 @@ public final class SelectionBenchmark {
         int count = Integer.getInteger("benchmark.resources", 10_000);
         Duration latency = Duration.ofMillis(Long.getLong("benchmark.taggingLatencyMs", 300));
         int warm = Integer.getInteger("benchmark.warm", 3);
-        try (TaggingStandIn tagging = TaggingStandIn.start(); ElasticMqServer sqs = ElasticMqServer.start()) {
-            tagging.hold(resources(count));
-            String queueUrl = sqs.createRequestQueues("benchmark", Duration.ofMinutes(10), 3).url();
-            Map<String, String> environment = new HashMap<>(SamTemplate.environmentFile(Path.of("env.json"), FUNCTION));
-            environment.put(SelectionConfiguration.REQUEST_QUEUE_URL, queueUrl);
-            SamFunction function = SamTemplate.read(Path.of("template.yaml")).function(FUNCTION, Map.of(), environment);
+        try (LocalSelectionFunction selection = new LocalSelectionFunction("benchmark", function -> function,
+                Duration.ofMinutes(12), Path.of("target", "benchmark", "selection.log"))) {
+            selection.tagging().hold(resources(count));
             System.out.printf("%d matching resources, function timeout %d s, memory %d MB%n", count,
-                    function.timeout().toSeconds(), function.memorySize());
-            try (LocalLambda lambda = LocalLambda.start(function, FunctionClasspath.fromBuild(Path.of("")), Map.of(
-                            "AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API", tagging.endpoint().toString(),
-                            "AWS_ENDPOINT_URL_SQS", sqs.endpoint().toString()),
-                    Path.of("target", "benchmark", "selection.log"))) {
-                int run = 0;
-                report("cold, GetResources latency 0 ms", lambda, run++);
-                for (int i = 0; i < warm; i++) {
-                    report("warm, GetResources latency 0 ms", lambda, run++);
-                }
-                tagging.answerAfter(latency);
-                for (int i = 0; i < warm; i++) {
-                    report("warm, GetResources latency " + latency.toMillis() + " ms", lambda, run++);
-                }
+                    selection.function().timeout().toSeconds(), selection.function().memorySize());
+            int run = 0;
+            report("cold, GetResources latency 0 ms", selection, run++);
+            for (int i = 0; i < warm; i++) {
+                report("warm, GetResources latency 0 ms", selection, run++);
             }
-            System.out.printf("GetResources calls: %d; messages queued in all: %d%n", tagging.requests().size(),
-                    sqs.messageCount(queueUrl));
+            selection.tagging().answerAfter(latency);
+            for (int i = 0; i < warm; i++) {
+                report("warm, GetResources latency " + latency.toMillis() + " ms", selection, run++);
+            }
+            System.out.printf("GetResources calls: %d; messages queued in all: %d%n",
+                    selection.tagging().requests().size(), selection.sqs().messageCount(selection.requestQueueUrl()));
         }
     }
 
-    private static void report(String label, LocalLambda lambda, int run) {
+    private static void report(String label, LocalSelectionFunction selection, int run) {
         long start = System.nanoTime();
-        InvocationResult result = lambda.invoke(SELECTION.formatted(run));
+        InvocationResult result = selection.invoke(SELECTION.formatted(run));
         long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
         String outcome = switch (result) {
             case InvocationResult.Response response -> response.body();
             case InvocationResult.Error error -> error.errorType() + ": " + error.errorMessage();
         };
-        lambda.newOutput();
+        selection.lambda().newOutput();
         System.out.printf("%-40s %7d ms  %s%n", label, millis, outcome);
     }
 
-    private static List<Resource> resources(int count) {
+    static List<Resource> resources(int count) {
         Map<String, String> tags = Map.of("backup", "nightly", "env", "prod", "team", "payments");
         List<Resource> resources = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {

@@ -31,8 +31,9 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
  * credentials and region, passed to it as environment variables the way sam does.
  *
  * <p>{@code --function SelectBackupResourcesFunction} runs the tag selection function instead; its stand-ins are the
- * Tagging API (holding {@link #SAMPLE_RESOURCES}, tagged for the selection samples in events/) and ElasticMQ as the
- * request queue, whose messages are printed after each event.
+ * Tagging API (holding {@link #SAMPLE_RESOURCES}, tagged for the selection samples in events/), ElasticMQ as the
+ * request queue (whose messages are printed after each event) and the continuation queue, dynalite for the runs'
+ * records and the AWS Backup stand-in for the Region's opt-in settings.
  */
 public final class LocalLambdaInvoke {
 
@@ -130,8 +131,17 @@ public final class LocalLambdaInvoke {
         running.add(sqs);
         String queueUrl = sqs.createRequestQueues("requests", Duration.ofMinutes(5), 3).url();
         variables.put(SelectionConfiguration.REQUEST_QUEUE_URL, queueUrl);
+        variables.put(SelectionConfiguration.CONTINUATION_QUEUE_URL,
+                sqs.createRequestQueues("continuations", Duration.ofMinutes(12), 3).url());
+        DynaliteServer dynamoDb = DynaliteServer.start();
+        running.add(dynamoDb);
+        dynamoDb.createTable(variables.get(SelectionConfiguration.IDEMPOTENCY_TABLE));
+        BackupStandIn backup = BackupStandIn.start(Duration.ZERO);
+        running.add(backup);
         awsEnvironment.put("AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API", tagging.endpoint().toString());
         awsEnvironment.put("AWS_ENDPOINT_URL_SQS", sqs.endpoint().toString());
+        awsEnvironment.put("AWS_ENDPOINT_URL_DYNAMODB", dynamoDb.endpoint().toString());
+        awsEnvironment.put("AWS_ENDPOINT_URL_BACKUP", backup.endpoint().toString());
         return () -> printQueued(sqs, queueUrl);
     }
 

@@ -46,6 +46,9 @@ import java.util.regex.Pattern;
  * and ListCopyJobs (GET /copy-jobs/ with its query filters) show each copy job CREATED, then RUNNING, then in the
  * state a test chose, one step per look. It emits the EventBridge events AWS Backup sends, "Backup Job State Change"
  * and "Copy Job State Change", for a test to deliver.
+ *
+ * <p>DescribeRegionSettings (GET /account-settings, as the service model backup-2018-11-15 has it) answers the Region's
+ * opt-in preference of each resource type, every type opted in unless a test opts some out.
  */
 public final class BackupStandIn implements AutoCloseable {
 
@@ -70,6 +73,18 @@ public final class BackupStandIn implements AutoCloseable {
     private final Map<String, String> refusedResources = new ConcurrentHashMap<>();
     private final Queue<String> stateChangeEvents = new ConcurrentLinkedQueue<>();
     private volatile EndState jobEnd = new EndState("COMPLETED", null);
+    /**
+     * The keys DescribeRegionSettings answers with: AWS Backup's resource type names (GetSupportedResourceTypes in the
+     * AWS Backup API Reference; DSQL and Redshift Serverless as the Region settings of an account name them).
+     */
+    public static final List<String> RESOURCE_TYPES = List.of("Aurora", "CloudFormation", "DocumentDB", "DSQL",
+            "DynamoDB", "EBS", "EC2", "EFS", "EKS", "FSx", "Neptune", "RDS", "Redshift", "Redshift Serverless", "S3",
+            "SAP HANA on Amazon EC2", "Storage Gateway", "Timestream", "VirtualMachine");
+    private volatile Map<String, Boolean> optInPreference = allOptedIn();
+    private final AtomicInteger regionSettingsCalls = new AtomicInteger();
+    private final AtomicInteger regionSettingsFailuresLeft = new AtomicInteger();
+    private volatile int regionSettingsFailureStatus;
+    private volatile String regionSettingsFailureCode;
     private double callsPerSecond = Double.POSITIVE_INFINITY;
     private double tokens;
     private long refilledNanos = System.nanoTime();
@@ -81,6 +96,7 @@ public final class BackupStandIn implements AutoCloseable {
         server.createContext("/backup-jobs", this::startBackupJob);
         server.createContext("/backup-jobs/", this::describeBackupJob);
         server.createContext("/copy-jobs", copies::serve);
+        server.createContext("/account-settings", this::describeRegionSettings);
         server.start();
     }
 
@@ -280,9 +296,63 @@ public final class BackupStandIn implements AutoCloseable {
         return copies.stateChange(copies.look(job));
     }
 
+    /** The Region's opt-in preferences from now on: these types opted out, every other one opted in. */
+    public void optOut(String... resourceTypes) {
+        Map<String, Boolean> preference = allOptedIn();
+        for (String type : resourceTypes) {
+            preference.put(type, false);
+        }
+        optInPreference = preference;
+    }
+
+    /** The next {@code calls} DescribeRegionSettings calls fail with this status and error code. */
+    public void failRegionSettings(int calls, int status, String code) {
+        regionSettingsFailureStatus = status;
+        regionSettingsFailureCode = code;
+        regionSettingsFailuresLeft.set(calls);
+    }
+
+    /** Every type opted in, no failures, no calls counted. */
+    public void resetRegionSettings() {
+        optInPreference = allOptedIn();
+        regionSettingsFailuresLeft.set(0);
+        regionSettingsCalls.set(0);
+    }
+
+    /** How many DescribeRegionSettings calls it answered. */
+    public int regionSettingsCalls() {
+        return regionSettingsCalls.get();
+    }
+
     @Override
     public void close() {
         server.stop(0);
+    }
+
+    private static Map<String, Boolean> allOptedIn() {
+        Map<String, Boolean> preference = new java.util.TreeMap<>();
+        RESOURCE_TYPES.forEach(type -> preference.put(type, true));
+        return preference;
+    }
+
+    private void describeRegionSettings(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            pause();
+            regionSettingsCalls.incrementAndGet();
+            if (!exchange.getRequestMethod().equals("GET")) {
+                answer(exchange, 405, error("InvalidRequestException", "Only GET /account-settings is served here"));
+                return;
+            }
+            if (regionSettingsFailuresLeft.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+                answer(exchange, regionSettingsFailureStatus, error(regionSettingsFailureCode, "Refused by BackupStandIn"));
+                return;
+            }
+            ObjectNode settings = json.createObjectNode();
+            ObjectNode optIn = settings.putObject("ResourceTypeOptInPreference");
+            optInPreference.forEach(optIn::put);
+            settings.putObject("ResourceTypeManagementPreference").put("DynamoDB", false).put("EFS", true);
+            answer(exchange, 200, settings);
+        }
     }
 
     private void startBackupJob(HttpExchange exchange) throws IOException {

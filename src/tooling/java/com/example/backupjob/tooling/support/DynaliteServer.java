@@ -99,6 +99,12 @@ public final class DynaliteServer implements AutoCloseable {
                 .toList();
     }
 
+    /** One item, read consistently; empty when there is none. */
+    public Map<String, AttributeValue> item(String table, String id) {
+        return admin.getItem(get -> get.tableName(table).key(Map.of("id", AttributeValue.fromS(id)))
+                .consistentRead(true)).item();
+    }
+
     /** Rewrites one attribute of an item, as a fault or an earlier invocation could have left it. */
     public void setAttribute(String table, String id, String attribute, AttributeValue value) {
         admin.updateItem(update -> update.tableName(table)

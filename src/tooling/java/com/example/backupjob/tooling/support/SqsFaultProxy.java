@@ -21,10 +21,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Forwards SQS calls to a real server (ElasticMQ) and makes SendMessageBatch fail one entry, as SQS does under
  * load: the entry is held back from the server and reported in the answer's Failed list (an internal error, not the
  * sender's fault, unless told), while the other entries are really sent and reported as the server answered them.
+ *
+ * <p>It also refuses a SendMessageBatch whose messages together exceed {@link #MAX_BATCH_BYTES}, as SQS does
+ * (BatchRequestTooLong), counting what SQS counts: each body and each message attribute's name, type and value, in
+ * UTF-8 bytes. ElasticMQ checks only the bodies' length in UTF-16 characters, so a batch of multi-byte tags that SQS
+ * refuses would pass it. A model of our own of that one rule.
  */
 public final class SqsFaultProxy implements AutoCloseable {
 
     private static final String SEND_MESSAGE_BATCH = "AmazonSQS.SendMessageBatch";
+    /**
+     * SQS's limit on a batch's messages taken together: 256 KiB, what a queue whose MaximumMessageSize is 256 KiB
+     * allows (the default before SQS raised the largest message to 1 MiB in 2025).
+     */
+    public static final int MAX_BATCH_BYTES = 262_144;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI target;
@@ -79,6 +89,12 @@ public final class SqsFaultProxy implements AutoCloseable {
             JsonNode heldBack = null;
             if (SEND_MESSAGE_BATCH.equals(operation)) {
                 batchCalls.incrementAndGet();
+                long bytes = payloadBytes(JSON.readTree(body));
+                if (bytes > MAX_BATCH_BYTES) {
+                    refuse(exchange, "BatchRequestTooLong", "Batch requests cannot be longer than " + MAX_BATCH_BYTES
+                            + " bytes. You have sent " + bytes + " bytes.");
+                    return;
+                }
                 if (failuresLeft.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
                     ObjectNode request = (ObjectNode) JSON.readTree(body);
                     heldBack = ((ArrayNode) request.get("Entries")).remove(0);
@@ -102,6 +118,33 @@ public final class SqsFaultProxy implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** What SQS counts of a SendMessageBatch request against its limit. */
+    private static long payloadBytes(JsonNode request) {
+        long bytes = 0;
+        for (JsonNode entry : request.path("Entries")) {
+            bytes += utf8(entry.path("MessageBody").asText());
+            for (var attribute : entry.path("MessageAttributes").properties()) {
+                bytes += utf8(attribute.getKey()) + utf8(attribute.getValue().path("DataType").asText())
+                        + utf8(attribute.getValue().path("StringValue").asText());
+            }
+        }
+        return bytes;
+    }
+
+    private static long utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    /** An error as SQS's JSON protocol answers it. */
+    private static void refuse(HttpExchange exchange, String code, String message) throws IOException {
+        byte[] bytes = JSON.createObjectNode().put("__type", "com.amazonaws.sqs#" + code).put("message", message)
+                .toString().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.0");
+        exchange.getResponseHeaders().set("x-amzn-query-error", "AWS.SimpleQueueService." + code + ";Sender");
+        exchange.sendResponseHeaders(400, bytes.length);
+        exchange.getResponseBody().write(bytes);
     }
 
     private HttpResponse<String> send(HttpExchange exchange, String operation, String body)

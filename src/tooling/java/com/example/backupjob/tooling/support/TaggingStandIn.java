@@ -23,6 +23,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -31,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * It matches the resources it holds as the service documents: every TagFilter key present with one of its values,
  * and a ResourceTypeFilter ({@code service} or {@code service:type}) when given; it pages them by ResourcesPerPage
  * with a PaginationToken, and can answer an error (ThrottledException, AccessDeniedException...) for a number of
- * calls first.
+ * calls first. Its tokens can expire, as the service's do after 15 minutes (PaginationTokenExpiredException).
  */
 public final class TaggingStandIn implements AutoCloseable {
 
@@ -40,10 +41,15 @@ public final class TaggingStandIn implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<Resource> resources = new CopyOnWriteArrayList<>();
+    /** The resources each set of filters matches, so that paging through 100,000 of them does not match them anew. */
+    private final Map<String, List<Resource>> matchingByFilters = new ConcurrentHashMap<>();
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile JsonNode failure;
     private volatile int failureStatus;
     private volatile int latencyMillis;
+    private volatile Runnable beforeEachAnswer = () -> { };
+    /** Tokens handed out before the current generation have expired. */
+    private final AtomicInteger tokenGeneration = new AtomicInteger();
     private final WireMockServer server;
 
     /** A taggable resource: its ARN and tags. */
@@ -70,11 +76,21 @@ public final class TaggingStandIn implements AutoCloseable {
         server.resetAll();
         stub();
         resources.clear();
+        matchingByFilters.clear();
         failuresLeft.set(0);
+        beforeEachAnswer = () -> { };
+        tokenGeneration.set(0);
+        latencyMillis = 0;
+    }
+
+    /** Every PaginationToken handed out so far has expired; those handed out from now on are valid. */
+    public void expireTokens() {
+        tokenGeneration.incrementAndGet();
     }
 
     public void hold(List<Resource> held) {
         resources.addAll(held);
+        matchingByFilters.clear();
     }
 
     /** The next {@code calls} GetResources calls are throttled, as the service does past its request rate. */
@@ -92,6 +108,11 @@ public final class TaggingStandIn implements AutoCloseable {
     /** Each page is answered after this delay, as the service takes its time (benchmarks only). */
     public void answerAfter(java.time.Duration latency) {
         latencyMillis = Math.toIntExact(latency.toMillis());
+    }
+
+    /** Runs before each GetResources call is answered, e.g. to see what the caller had done by then. */
+    public void beforeEachAnswer(Runnable action) {
+        beforeEachAnswer = action;
     }
 
     /** The GetResources requests received, their bodies parsed. */
@@ -125,16 +146,27 @@ public final class TaggingStandIn implements AutoCloseable {
 
         @Override
         public ResponseDefinition transform(ServeEvent serveEvent) {
+            beforeEachAnswer.run();
             if (failuresLeft.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
                 return answer(failureStatus, failure);
             }
             JsonNode request = parse(serveEvent.getRequest().getBodyAsString());
-            List<Resource> matching = resources.stream().filter(resource -> matches(resource, request)).toList();
+            List<Resource> matching = matchingByFilters.computeIfAbsent(
+                    request.path("TagFilters") + " " + request.path("ResourceTypeFilters"),
+                    filters -> resources.stream().filter(resource -> matches(resource, request)).toList());
             int pageSize = request.path("ResourcesPerPage").asInt(50);
             String token = request.path("PaginationToken").asText("");
-            int from = token.isEmpty() ? 0 : Integer.parseInt(token.substring("page-".length()));
+            String[] position = token.isEmpty() ? new String[] {"page-0"} : token.split("~g");
+            int generation = position.length > 1 ? Integer.parseInt(position[1]) : 0;
+            if (!token.isEmpty() && generation < tokenGeneration.get()) {
+                return answer(400, JSON.createObjectNode().put("__type", "PaginationTokenExpiredException")
+                        .put("Message", "A PaginationToken is valid for a maximum of 15 minutes."));
+            }
+            int from = Integer.parseInt(position[0].substring("page-".length()));
             int to = Math.min(from + pageSize, matching.size());
-            ObjectNode response = JSON.createObjectNode().put("PaginationToken", to < matching.size() ? "page-" + to : "");
+            int current = tokenGeneration.get();
+            String next = to < matching.size() ? "page-" + to + (current == 0 ? "" : "~g" + current) : "";
+            ObjectNode response = JSON.createObjectNode().put("PaginationToken", next);
             ArrayNode list = response.putArray("ResourceTagMappingList");
             for (Resource resource : matching.subList(from, to)) {
                 ObjectNode mapping = list.addObject().put("ResourceARN", resource.arn());
