@@ -23,8 +23,6 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
     public static final String START_BACKUP_JOB_RATE = "START_BACKUP_JOB_RATE";
     /** The request queue's maxReceiveCount: the delivery after which a failed request goes to the dead-letter queue. */
     public static final String REQUEST_MAX_RECEIVE_COUNT = "REQUEST_MAX_RECEIVE_COUNT";
-    /** How long a request of a tag selection run may wait in the queue: the run's deadline is its start plus this. */
-    public static final String REQUEST_MAX_AGE_MINUTES = "REQUEST_MAX_AGE_MINUTES";
 
     private static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofHours(1);
     /** AWS Backup's default StartBackupJob quota per account and Region, in calls per second. */
@@ -36,10 +34,7 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
     private static final int MAX_REQUEST_MAX_RECEIVE_COUNT = 1000;
     private static final Pattern TABLE_NAME = Pattern.compile("^[a-zA-Z0-9_.-]{3,255}$");
     /** 12 hours: a run of 100,000 resources drains in about 5.6 hours at the default 5 StartBackupJob calls a second. */
-    private static final int DEFAULT_REQUEST_MAX_AGE_MINUTES = 720;
-    private static final int MIN_REQUEST_MAX_AGE_MINUTES = 15;
     /** 7 days, less than the request queue keeps a message (8 days), so that a stale request is counted, not lost. */
-    private static final int MAX_REQUEST_MAX_AGE_MINUTES = 10_080;
 
     /**
      * @throws ConfigurationException for the first variable that is missing or malformed
@@ -50,28 +45,6 @@ public record Configuration(RequestDefaults requestDefaults, String idempotencyT
                 requestMaxReceiveCount(environment));
     }
 
-    /**
-     * REQUEST_MAX_AGE_MINUTES, which the tag selection reads to give each run its deadline (a request carries it to
-     * this function as its RunDeadline attribute).
-     *
-     * @throws ConfigurationException when it is not a whole number of minutes in range
-     */
-    public static Duration requestMaxAge(Map<String, String> environment) {
-        String text = value(environment, REQUEST_MAX_AGE_MINUTES);
-        if (text == null) {
-            return Duration.ofMinutes(DEFAULT_REQUEST_MAX_AGE_MINUTES);
-        }
-        try {
-            int minutes = Integer.parseInt(text);
-            if (minutes >= MIN_REQUEST_MAX_AGE_MINUTES && minutes <= MAX_REQUEST_MAX_AGE_MINUTES) {
-                return Duration.ofMinutes(minutes);
-            }
-        } catch (NumberFormatException e) {
-            // Reported below, as an out-of-range value is.
-        }
-        throw new ConfigurationException(REQUEST_MAX_AGE_MINUTES, "must be a whole number of minutes from "
-                + MIN_REQUEST_MAX_AGE_MINUTES + " to " + MAX_REQUEST_MAX_AGE_MINUTES);
-    }
 
     /**
      * The request defaults of BACKUP_DEFAULTS, BACKUP_VAULT_NAME and BACKUP_ROLE_ARN, which the tag selection

@@ -23,8 +23,12 @@ public record SelectionConfiguration(RequestDefaults requestDefaults, String req
     public static final String REQUEST_QUEUE_URL = "REQUEST_QUEUE_URL";
     public static final String CONTINUATION_QUEUE_URL = "CONTINUATION_QUEUE_URL";
     public static final String IDEMPOTENCY_TABLE = Configuration.IDEMPOTENCY_TABLE;
-    public static final String REQUEST_MAX_AGE_MINUTES = Configuration.REQUEST_MAX_AGE_MINUTES;
+    /** How long a request of a run may wait in the queue: the run's deadline is its start plus this. */
+    public static final String REQUEST_MAX_AGE_MINUTES = "REQUEST_MAX_AGE_MINUTES";
 
+    private static final int DEFAULT_REQUEST_MAX_AGE_MINUTES = 720;
+    private static final int MIN_REQUEST_MAX_AGE_MINUTES = 15;
+    private static final int MAX_REQUEST_MAX_AGE_MINUTES = 10_080;
     // https://sqs.<region>.amazonaws.com/<account>/<name>, or a local server's equivalent.
     private static final Pattern QUEUE_URL = Pattern.compile("^https?://[^/\\s]+/\\d{12}/[\\w-]{1,80}(\\.fifo)?$");
 
@@ -35,7 +39,31 @@ public record SelectionConfiguration(RequestDefaults requestDefaults, String req
         return new SelectionConfiguration(Configuration.requestDefaults(environment, json),
                 queueUrl(environment, REQUEST_QUEUE_URL, "the request queue"),
                 queueUrl(environment, CONTINUATION_QUEUE_URL, "the queue that continues a run"),
-                Configuration.idempotencyTable(environment), Configuration.requestMaxAge(environment));
+                Configuration.idempotencyTable(environment), requestMaxAge(environment));
+    }
+
+    /**
+     * REQUEST_MAX_AGE_MINUTES: a request carries its run's deadline to StartBackupJobFunction as its RunDeadline
+     * attribute.
+     *
+     * @throws ConfigurationException when it is not a whole number of minutes in range
+     */
+    private static Duration requestMaxAge(Map<String, String> environment) {
+        String value = environment.get(REQUEST_MAX_AGE_MINUTES);
+        String text = value == null || value.isBlank() ? null : value.strip();
+        if (text == null) {
+            return Duration.ofMinutes(DEFAULT_REQUEST_MAX_AGE_MINUTES);
+        }
+        try {
+            int minutes = Integer.parseInt(text);
+            if (minutes >= MIN_REQUEST_MAX_AGE_MINUTES && minutes <= MAX_REQUEST_MAX_AGE_MINUTES) {
+                return Duration.ofMinutes(minutes);
+            }
+        } catch (NumberFormatException e) {
+            // Reported below, as an out-of-range value is.
+        }
+        throw new ConfigurationException(REQUEST_MAX_AGE_MINUTES, "must be a whole number of minutes from "
+                + MIN_REQUEST_MAX_AGE_MINUTES + " to " + MAX_REQUEST_MAX_AGE_MINUTES);
     }
 
     private static String queueUrl(Map<String, String> environment, String variable, String queue) {

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 class ConfigurationTest {
 
@@ -23,8 +22,6 @@ class ConfigurationTest {
             "BACKUP_ROLE_ARN", "arn:aws:iam::123456789012:role/backup",
             "IDEMPOTENCY_TABLE", "idempotency");
 
-    private static final String MAX_AGE_RANGE =
-            "REQUEST_MAX_AGE_MINUTES must be a whole number of minutes from 15 to 10080";
     private static final String RATE_RANGE =
             "START_BACKUP_JOB_RATE must be a number of calls per second from 0.1 to 1000";
 
@@ -62,15 +59,6 @@ class ConfigurationTest {
                 arguments("REQUEST_MAX_RECEIVE_COUNT", "1001", RECEIVE_COUNT_RANGE));
     }
 
-    /** REQUEST_MAX_AGE_MINUTES is the tag selection's (SelectionConfiguration reads it through Configuration). */
-    @ParameterizedTest(name = "REQUEST_MAX_AGE_MINUTES={0}")
-    @ValueSource(strings = {"12h", "14", "10081", "90.5"})
-    void failsAtStartUpNamingTheRequestMaxAge(String value) {
-        assertThatThrownBy(() -> Configuration.requestMaxAge(Map.of("REQUEST_MAX_AGE_MINUTES", value)))
-                .isExactlyInstanceOf(ConfigurationException.class)
-                .hasMessage(MAX_AGE_RANGE);
-    }
-
     @ParameterizedTest(name = "{0}={1}")
     @MethodSource("badEnvironments")
     void failsAtStartUpNamingTheVariable(String variable, String value, String message) {
@@ -98,13 +86,6 @@ class ConfigurationTest {
         Map<String, String> environment = new HashMap<>(VALID);
         environment.put("START_BACKUP_JOB_RATE", "2.5");
         assertThat(Configuration.fromEnvironment(environment, JSON).startBackupJobRate()).isEqualTo(2.5);
-    }
-
-    @Test
-    void letsARunsRequestsWaitTwelveHoursUnlessToldOtherwise() {
-        assertThat(Configuration.requestMaxAge(VALID)).isEqualTo(Duration.ofHours(12));
-        assertThat(Configuration.requestMaxAge(Map.of("REQUEST_MAX_AGE_MINUTES", "90")))
-                .isEqualTo(Duration.ofMinutes(90));
     }
 
     @Test

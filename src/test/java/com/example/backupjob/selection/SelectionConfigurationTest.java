@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
 
 class SelectionConfigurationTest {
 
@@ -45,10 +47,11 @@ class SelectionConfigurationTest {
                 .hasMessage("IDEMPOTENCY_TABLE is not set: name the DynamoDB table of the idempotency store");
     }
 
-    @Test
-    void maximumAgeOutOfRangeFailsNamingTheVariable() {
+    @ParameterizedTest(name = "REQUEST_MAX_AGE_MINUTES={0}")
+    @ValueSource(strings = {"5", "12h", "14", "10081", "90.5"})
+    void maximumAgeOutOfRangeFailsNamingTheVariable(String minutes) {
         assertThatThrownBy(() -> SelectionConfiguration.fromEnvironment(
-                environment(Map.of(SelectionConfiguration.REQUEST_MAX_AGE_MINUTES, "5")), JSON))
+                environment(Map.of(SelectionConfiguration.REQUEST_MAX_AGE_MINUTES, minutes)), JSON))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("REQUEST_MAX_AGE_MINUTES must be a whole number of minutes from 15 to 10080");
     }
