@@ -429,7 +429,11 @@ public final class BackupStandIn implements AutoCloseable {
         if (start < 60 || start > MAX_WINDOW_MINUTES || complete < 1 || complete > MAX_WINDOW_MINUTES) {
             return "Invalid start or complete window";
         }
-        JsonNode lifecycle = request.path("Lifecycle");
+        return invalidLifecycle(request.path("Lifecycle"));
+    }
+
+    /** What the service says of a Lifecycle it refuses, a backup's or a copy's; null when it accepts it. */
+    private static String invalidLifecycle(JsonNode lifecycle) {
         if (lifecycle.has("DeleteAfterEvent")) {
             return "DeleteAfterEvent is not valid as input";
         }
@@ -723,15 +727,7 @@ public final class BackupStandIn implements AutoCloseable {
             if (!request.path("IamRoleArn").asText().matches("^arn:aws[a-z-]*:iam::\\d{12}:role/.+$")) {
                 return "Invalid IAM role ARN";
             }
-            JsonNode lifecycle = request.path("Lifecycle");
-            if (lifecycle.has("DeleteAfterEvent")) {
-                return "DeleteAfterEvent is not valid as input";
-            }
-            if (lifecycle.has("MoveToColdStorageAfterDays") && lifecycle.has("DeleteAfterDays")
-                    && lifecycle.get("DeleteAfterDays").asLong() < lifecycle.get("MoveToColdStorageAfterDays").asLong() + 90) {
-                return "DeleteAfterDays must be at least 90 days after MoveToColdStorageAfterDays";
-            }
-            return null;
+            return invalidLifecycle(request.path("Lifecycle"));
         }
 
         private void describe(HttpExchange exchange, String id) throws IOException {
