@@ -237,6 +237,9 @@ public final class SelectionService {
                     .addKeyValue("selectionKey", run.key())
                     .addKeyValue("matched", added.matched())
                     .addKeyValue("queued", added.queued())
+                    // Every skipped resource, whatever the reason: the template's RunResourcesSkipped metric sums it.
+                    .addKeyValue("skipped", added.skippedUnsupportedType() + added.skippedOptedOut()
+                            + added.skippedNotResources())
                     .addKeyValue("skippedNotResources", added.skippedNotResources())
                     .addKeyValue("skippedUnsupportedTypes", unsupportedByType)
                     .addKeyValue("skippedOptedOutTypes", optedOutByType)

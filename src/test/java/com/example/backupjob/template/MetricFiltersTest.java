@@ -1,5 +1,7 @@
 package com.example.backupjob.template;
 
+import com.example.backupjob.tooling.support.TaggingStandIn;
+import com.example.backupjob.tooling.support.LocalSelection;
 import static com.example.backupjob.tooling.support.LocalAws.event;
 import static com.example.backupjob.tooling.support.LocalAws.invoke;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,6 +35,7 @@ class MetricFiltersTest {
 
     private static final String FUNCTION_LOG = "StartBackupJobLogGroup";
     private static final String TRACKER_LOG = "TrackBackupRunsLogGroup";
+    private static final String SELECTION_LOG = "SelectBackupResourcesLogGroup";
     private static final String RUN = "metrics-run";
 
     @RegisterExtension
@@ -40,6 +43,28 @@ class MetricFiltersTest {
 
     @RegisterExtension
     final LocalTracking tracking = new LocalTracking(aws);
+
+    @RegisterExtension
+    final LocalSelection selection = new LocalSelection();
+
+    @Test
+    void sumsWhatATagSelectionMatchedQueuedAndSkipped() {
+        // given two tables and a Lambda function (a type AWS Backup cannot back up) with the tags, one table left out
+        Map<String, String> tags = Map.of("backup", "nightly");
+        selection.tagging().hold(List.of(
+                new TaggingStandIn.Resource("arn:aws:dynamodb:eu-west-1:123456789012:table/orders", tags),
+                new TaggingStandIn.Resource("arn:aws:dynamodb:eu-west-1:123456789012:table/scratch", tags),
+                new TaggingStandIn.Resource("arn:aws:lambda:eu-west-1:123456789012:function:resize", tags)));
+
+        // when
+        invoke(selection.handler(), """
+                {"Selection": {"Tags": {"backup": ["nightly"]},
+                 "NotResources": ["arn:aws:dynamodb:eu-west-1:123456789012:table/scratch"]}}""");
+
+        // then
+        assertThat(counts(SELECTION_LOG)).containsEntry("RunResourcesMatched", 3L)
+                .containsEntry("RunRequestsQueued", 1L).containsEntry("RunResourcesSkipped", 2L);
+    }
 
     @Test
     void countsStartedDuplicateAndRejectedRequestsOnce() {
@@ -116,7 +141,7 @@ class MetricFiltersTest {
     @Test
     void everyFilterCountsTheLogOfAFunction() {
         assertThat(FILTERS.values()).allSatisfy(filter -> assertThat(filter.at("/LogGroupName/Ref").asText())
-                .isIn(FUNCTION_LOG, TRACKER_LOG));
+                .isIn(FUNCTION_LOG, TRACKER_LOG, SELECTION_LOG));
     }
 
     private static String jobEnd(String jobId, String state) {
@@ -134,8 +159,15 @@ class MetricFiltersTest {
     private Map<String, Long> counts(String logGroup) {
         return FILTERS.entrySet().stream()
                 .filter(filter -> filter.getValue().at("/LogGroupName/Ref").asText().equals(logGroup))
-                .collect(Collectors.toMap(Map.Entry::getKey,
-                        filter -> aws.logLines().stream().filter(matcher(filter.getValue())).count()));
+                .collect(Collectors.toMap(Map.Entry::getKey, filter -> sum(filter.getValue())));
+    }
+
+    /** What the filter adds up over the lines: 1 per matching line, or the value of the field it names. */
+    private long sum(JsonNode filter) {
+        String value = filter.at("/MetricTransformations/0/MetricValue").asText();
+        return aws.logLines().stream().filter(matcher(filter))
+                .mapToLong(line -> value.startsWith("$.") ? line.path(value.substring(2)).asLong() : Long.parseLong(value))
+                .sum();
     }
 
     private List<String> dimensionValues(String metric, String dimension) {
