@@ -48,21 +48,7 @@ public final class BackupJobs {
      */
     public BackupJob start(BackupRequest request, String idempotencyToken) {
         StartBackupJobRequest apiRequest = toApiRequest(request, idempotencyToken);
-        requestRate.awaitTurn();
-        ThrottlingException throttled = null;
-        while (true) {
-            try {
-                return call(apiRequest);
-            } catch (ThrottlingException e) {
-                throttled = e;
-            } catch (ApiCallTimeoutException | AbortedException e) {
-                // The invocation's deadline ended the call, waiting between attempts or for an answer.
-                throw throttled != null ? throttled : new ServiceUnavailableException(ErrorSource.AWS_BACKUP,
-                        "did not start the job in the time left in the invocation: it throttled the call or answered "
-                        + "too slowly", e);
-            }
-            requestRate.awaitAnotherTurn(throttled);
-        }
+        return requestRate.paced(() -> call(apiRequest), "start the job");
     }
 
     private BackupJob call(StartBackupJobRequest apiRequest) {

@@ -5,7 +5,6 @@ import com.example.backupjob.deadline.InvocationDeadline;
 import com.example.backupjob.error.ErrorSource;
 import com.example.backupjob.error.ServiceUnavailableException;
 import com.example.backupjob.error.StartBackupJobException;
-import com.example.backupjob.error.ThrottlingException;
 import com.example.backupjob.pacing.SharedRequestRate;
 import com.example.backupjob.request.BackupRequest;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -43,20 +42,7 @@ public final class CopyJobs {
      */
     public String start(CopyRequest copy) {
         StartCopyJobRequest request = toApiRequest(copy);
-        requestRate.awaitTurn();
-        ThrottlingException throttled = null;
-        while (true) {
-            try {
-                return call(request);
-            } catch (ThrottlingException e) {
-                throttled = e;
-            } catch (ApiCallTimeoutException | AbortedException e) {
-                throw throttled != null ? throttled : new ServiceUnavailableException(ErrorSource.AWS_BACKUP,
-                        "did not start the copy in the time left in the invocation: it throttled the call or "
-                        + "answered too slowly", e);
-            }
-            requestRate.awaitAnotherTurn(throttled);
-        }
+        return requestRate.paced(() -> call(request), "start the copy");
     }
 
     private String call(StartCopyJobRequest request) {

@@ -3,12 +3,16 @@ package com.example.backupjob.pacing;
 import com.example.backupjob.deadline.InvocationDeadline;
 import com.example.backupjob.error.ErrorSource;
 import com.example.backupjob.error.IdempotencyStoreException;
+import com.example.backupjob.error.ServiceUnavailableException;
 import com.example.backupjob.error.ThrottlingException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
+import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -87,12 +91,34 @@ public final class SharedRequestRate {
     }
 
     /**
-     * After AWS Backup throttled a call despite the shared rate (other callers use the quota too): returns at the
-     * next free start, if it leaves time to call before the invocation's deadline.
+     * Makes an AWS Backup call in a turn of this rate; a call AWS Backup still throttles (other callers share the
+     * quota) waits for another turn, as long as one is free before the invocation's deadline.
      *
-     * @throws ThrottlingException {@code throttled}, AWS Backup's, when no start is free early enough
+     * @param what what the call does, for the error when the deadline ends it, e.g. "start the job"
+     * @throws ThrottlingException AWS Backup's, when no other turn is free early enough, or this rate's, when not even
+     *     the first is
+     * @throws ServiceUnavailableException when the deadline ended the call before any throttling
      */
-    public void awaitAnotherTurn(ThrottlingException throttled) {
+    public <T> T paced(Supplier<T> call, String what) {
+        awaitTurn();
+        ThrottlingException throttled = null;
+        while (true) {
+            try {
+                return call.get();
+            } catch (ThrottlingException e) {
+                throttled = e;
+            } catch (ApiCallTimeoutException | AbortedException e) {
+                // The invocation's deadline ended the call, waiting between attempts or for an answer.
+                throw throttled != null ? throttled : new ServiceUnavailableException(ErrorSource.AWS_BACKUP,
+                        "did not " + what + " in the time left in the invocation: it throttled the call or answered "
+                        + "too slowly", e);
+            }
+            awaitAnotherTurn(throttled);
+        }
+    }
+
+    /** Returns at the next free start, if it leaves time to call before the invocation's deadline. */
+    private void awaitAnotherTurn(ThrottlingException throttled) {
         if (!takeTurn(false)) {
             throw throttled;
         }
