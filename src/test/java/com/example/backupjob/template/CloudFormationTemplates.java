@@ -18,6 +18,7 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
+import software.amazon.event.ruler.Machine;
 
 /** Reads the project's SAM template and state machine definition as JSON trees, short tags as their long forms. */
 final class CloudFormationTemplates {
@@ -69,6 +70,17 @@ final class CloudFormationTemplates {
         Stream.Builder<JsonNode> items = Stream.builder();
         node.elements().forEachRemaining(items);
         return items.build();
+    }
+
+    /** Whether EventBridge's own matcher (event-ruler) takes the event for this event pattern. */
+    static boolean matchesPattern(JsonNode pattern, String event) {
+        Machine machine = Machine.builder().build();
+        try {
+            machine.addRule("rule", pattern.toString());
+            return machine.rulesForJSONEvent(event).contains("rule");
+        } catch (Exception e) {
+            throw new IllegalStateException("event-ruler rejected the pattern or the event", e);
+        }
     }
 
     /** SnakeYAML knows no CloudFormation tags; this maps each to the intrinsic function it abbreviates. */

@@ -18,7 +18,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import software.amazon.event.ruler.Machine;
 
 /**
  * Which AWS Backup events the copies react to, as deployed with two destinations (the SAM translator's output,
@@ -124,13 +123,7 @@ class CopyRulesTest {
     }
 
     private static boolean matches(String rule, JsonNode event) {
-        Machine machine = Machine.builder().build();
-        try {
-            machine.addRule(rule, pattern(rule).toString());
-            return machine.rulesForJSONEvent(event.toString()).contains(rule);
-        } catch (Exception e) {
-            throw new IllegalStateException("event-ruler rejected the pattern or the event", e);
-        }
+        return CloudFormationTemplates.matchesPattern(pattern(rule), event.toString());
     }
 
     /**
